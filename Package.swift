@@ -1,0 +1,111 @@
+// swift-tools-version:6.0
+//
+// GestionSync: the offline-first sync engine under Gestión Móvil.
+//
+// The module graph is the architecture (see docs/architecture.md):
+//
+//   field-device library (Foundation + SQLite only, portable to Apple platforms)
+//     GestionLogging ─┐
+//     GestionSQLite ──┤ (the only importer of CSQLite)
+//     SyncCore ───────┼──► GestionProtocol ──► GestionClient
+//     Mediacion ──────┘   (domain: records, workflow, mutations; no I/O)
+//
+//   server side (may use Glibc, sockets, threads)
+//     GestionCrypto, GestionHTTP ──► GestionServer
+//
+//   executables: gestion-server (server + admin), gestion (device CLI)
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "GestionSync",
+    platforms: [.macOS(.v15), .iOS(.v18)],
+    products: [
+        .library(name: "GestionClient", targets: ["GestionClient"]),
+        .library(name: "Mediacion", targets: ["Mediacion"]),
+        .executable(name: "gestion-server", targets: ["gestion-server"]),
+        .executable(name: "gestion", targets: ["gestion"]),
+    ],
+    targets: [
+        // MARK: System library
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+
+        // MARK: Field-device library
+        .target(name: "GestionLogging", swiftSettings: strictSwift),
+        .target(name: "GestionSQLite", dependencies: ["CSQLite"], swiftSettings: strictSwift),
+        .target(name: "SyncCore", swiftSettings: strictSwift),
+        .target(name: "GestionProtocol", dependencies: ["SyncCore"], swiftSettings: strictSwift),
+        .target(name: "Mediacion", dependencies: ["SyncCore"], swiftSettings: strictSwift),
+        .target(
+            name: "GestionClient",
+            dependencies: ["SyncCore", "GestionProtocol", "GestionSQLite", "GestionLogging"],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: Server side
+        .target(
+            name: "GestionCrypto",
+            // Password hashing runs 600,000 HMAC iterations: keep it optimised in debug builds too,
+            // so that `swift run gestion-server` logs people in within a second.
+            swiftSettings: strictSwift + [.unsafeFlags(["-O"])]
+        ),
+        .target(name: "GestionHTTP", dependencies: ["GestionLogging"], swiftSettings: strictSwift),
+        .target(
+            name: "GestionServer",
+            dependencies: [
+                "SyncCore", "GestionProtocol", "GestionSQLite", "GestionCrypto", "GestionHTTP",
+                "GestionLogging",
+            ],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: Executables
+        .target(name: "CommandLineSupport", swiftSettings: strictSwift),
+        .executableTarget(
+            name: "gestion-server",
+            dependencies: [
+                "GestionServer", "Mediacion", "CommandLineSupport", "GestionLogging", "SyncCore",
+                "GestionProtocol",
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "gestion",
+            dependencies: [
+                "GestionClient", "Mediacion", "CommandLineSupport", "GestionLogging", "SyncCore",
+                "GestionProtocol",
+            ],
+            swiftSettings: strictSwift
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "GestionSQLiteTests", dependencies: ["GestionSQLite"]),
+        .testTarget(name: "GestionCryptoTests", dependencies: ["GestionCrypto"]),
+        .testTarget(name: "GestionHTTPTests", dependencies: ["GestionHTTP", "GestionLogging"]),
+        .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "GestionProtocol"]),
+        .testTarget(name: "MediacionTests", dependencies: ["Mediacion", "SyncCore"]),
+        .testTarget(
+            name: "GestionServerTests",
+            dependencies: ["GestionServer", "Mediacion", "SyncCore", "GestionProtocol", "GestionLogging"]
+        ),
+        .testTarget(
+            name: "GestionClientTests",
+            dependencies: ["GestionClient", "Mediacion", "SyncCore", "GestionProtocol", "GestionSQLite"]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "GestionClient", "GestionServer", "Mediacion", "SyncCore", "GestionProtocol",
+                "GestionSQLite", "gestion-server", "gestion",
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

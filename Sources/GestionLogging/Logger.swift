@@ -1,0 +1,168 @@
+import Foundation
+import Synchronization
+
+/// Severity of a log line, lowest first.
+public enum LogLevel: Int, Sendable, Comparable, CustomStringConvertible {
+    case debug, info, notice, warning, error
+
+    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public var description: String {
+        switch self {
+        case .debug: "debug"
+        case .info: "info"
+        case .notice: "notice"
+        case .warning: "warning"
+        case .error: "error"
+        }
+    }
+
+    /// Parses `debug`, `info`, `notice`, `warning` or `error`.
+    public init?(name: String) {
+        switch name.lowercased() {
+        case "debug": self = .debug
+        case "info": self = .info
+        case "notice": self = .notice
+        case "warning", "warn": self = .warning
+        case "error": self = .error
+        default: return nil
+        }
+    }
+}
+
+/// One structured log line: an event name plus dotted-key metadata.
+///
+/// Metadata values must never carry borrowers' personal data (names, phones, e-mails):
+/// log identifiers and counts, not content.
+public struct LogRecord: Sendable, Equatable {
+    public var level: LogLevel
+    public var label: String
+    public var event: String
+    public var metadata: [String: String]
+    public var time: Date
+}
+
+/// Where log records go. Libraries never choose a handler; executables and tests do.
+public protocol LogHandler: Sendable {
+    func write(_ record: LogRecord)
+}
+
+/// A value-type logger: a label, a minimum level and a handler. Pass it into libraries.
+public struct Logger: Sendable {
+    public var label: String
+    public var minimumLevel: LogLevel
+    public var handler: any LogHandler
+    /// Metadata added to every line this logger writes (e.g. `request.id`).
+    public var metadata: [String: String]
+
+    public init(
+        label: String, minimumLevel: LogLevel = .info, handler: any LogHandler,
+        metadata: [String: String] = [:]
+    ) {
+        self.label = label
+        self.minimumLevel = minimumLevel
+        self.handler = handler
+        self.metadata = metadata
+    }
+
+    /// A logger that drops everything.
+    public static let disabled = Logger(label: "disabled", minimumLevel: .error, handler: NullLogHandler())
+
+    /// A copy of this logger with another label (same handler and level).
+    public func labeled(_ label: String) -> Logger {
+        var copy = self
+        copy.label = label
+        return copy
+    }
+
+    /// A copy of this logger that adds `metadata` to every line.
+    public func with(_ metadata: [String: String]) -> Logger {
+        var copy = self
+        copy.metadata.merge(metadata) { _, new in new }
+        return copy
+    }
+
+    public func log(_ level: LogLevel, _ event: String, _ metadata: [String: String] = [:]) {
+        guard level >= minimumLevel else { return }
+        var merged = self.metadata
+        merged.merge(metadata) { _, new in new }
+        handler.write(LogRecord(level: level, label: label, event: event, metadata: merged, time: Date()))
+    }
+
+    public func debug(_ event: String, _ metadata: [String: String] = [:]) { log(.debug, event, metadata) }
+    public func info(_ event: String, _ metadata: [String: String] = [:]) { log(.info, event, metadata) }
+    public func notice(_ event: String, _ metadata: [String: String] = [:]) { log(.notice, event, metadata) }
+    public func warning(_ event: String, _ metadata: [String: String] = [:]) { log(.warning, event, metadata) }
+    public func error(_ event: String, _ metadata: [String: String] = [:]) { log(.error, event, metadata) }
+}
+
+/// Drops every record.
+public struct NullLogHandler: LogHandler {
+    public init() {}
+    public func write(_ record: LogRecord) {}
+}
+
+/// Writes one logfmt line per record to standard error:
+/// `time=2026-11-27T21:45:24.123Z level=info label=server event=listening port=8080`.
+public final class StandardErrorLogHandler: LogHandler {
+    private let lock = Mutex(())
+
+    public init() {}
+
+    public func write(_ record: LogRecord) {
+        let line = LogFormat.logfmt(record) + "\n"
+        lock.withLock { _ in
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+    }
+}
+
+/// Keeps records in memory, for tests.
+public final class InMemoryLogHandler: LogHandler {
+    private let storage = Mutex<[LogRecord]>([])
+
+    public init() {}
+
+    public func write(_ record: LogRecord) {
+        storage.withLock { $0.append(record) }
+    }
+
+    /// Every record written so far.
+    public var records: [LogRecord] { storage.withLock { $0 } }
+}
+
+/// logfmt rendering of records.
+public enum LogFormat {
+    public static func logfmt(_ record: LogRecord) -> String {
+        var parts = [
+            "time=\(timestamp(record.time))",
+            "level=\(record.level)",
+            "label=\(quote(record.label))",
+            "event=\(quote(record.event))",
+        ]
+        for key in record.metadata.keys.sorted() {
+            parts.append("\(key)=\(quote(record.metadata[key]!))")
+        }
+        return parts.joined(separator: " ")
+    }
+
+    static func quote(_ value: String) -> String {
+        let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline }
+        guard needsQuotes else { return value }
+        var out = "\""
+        for ch in value {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            default: out.append(ch)
+            }
+        }
+        return out + "\""
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+}
