@@ -1,0 +1,311 @@
+import Foundation
+import GestionProtocol
+import SyncCore
+
+/// Why a sync or a login did not complete. Nothing of the outbox is lost in any case.
+public enum SyncError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No user has signed in on this replica.
+    case notSignedIn
+    /// The session is missing, expired or revoked: sign in again.
+    case sessionExpired(String)
+    /// The server and this app do not speak a common protocol version, or the server's database changed.
+    case incompatibleServer(String)
+    /// The server refused the request.
+    case server(code: ErrorCode, message: String)
+    /// The server could not be reached.
+    case unreachable(String)
+    /// The server answered something this app cannot read.
+    case invalidResponse(String)
+    /// The replica file could not be read or written.
+    case replica(ReplicaError)
+
+    public var description: String {
+        switch self {
+        case .notSignedIn: ReplicaError.notSignedIn.description
+        case .sessionExpired(let message): message
+        case .incompatibleServer(let message): message
+        case .server(_, let message): message
+        case .unreachable(let message): "No connection to the server (\(message)). Your work is kept and will be sent later."
+        case .invalidResponse(let message): "The server's answer could not be read (\(message))."
+        case .replica(let error): error.description
+        }
+    }
+
+    /// Whether trying again later, unchanged, can succeed.
+    public var isRetryable: Bool {
+        switch self {
+        case .unreachable, .invalidResponse: true
+        case .server(let code, _): code.isRetryable
+        case .replica(.diskFull): true
+        default: false
+        }
+    }
+}
+
+/// Progress of one sync, for a progress bar.
+public enum SyncProgress: Sendable, Equatable {
+    /// Sending `count` mutations.
+    case pushing(count: Int)
+    /// The server processed a push.
+    case pushed(applied: Int, rejected: Int)
+    /// One page of changes applied; `more` when others follow.
+    case pulled(changeSets: Int, changes: Int, more: Bool)
+}
+
+/// What one sync did.
+public struct SyncSummary: Sendable, Equatable {
+    public var pushed = 0
+    public var rejected = 0
+    public var changeSetsReceived = 0
+    public var pages = 0
+}
+
+/// How long to wait between failed attempts: exponential backoff with full jitter.
+public struct RetryPolicy: Sendable, Equatable {
+    public var baseDelay: Duration
+    public var maxDelay: Duration
+    public var maxAttempts: Int
+
+    public init(baseDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(300), maxAttempts: Int = .max) {
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+        self.maxAttempts = maxAttempts
+    }
+
+    /// The wait before attempt `attempt + 1` (attempt counts from 0): uniformly random between
+    /// zero and `min(maxDelay, baseDelay * 2^attempt)`.
+    public func delay<G: RandomNumberGenerator>(afterAttempt attempt: Int, using generator: inout G) -> Duration {
+        let base = Double(baseDelay.components.seconds) + Double(baseDelay.components.attoseconds) / 1e18
+        let cap = Double(maxDelay.components.seconds) + Double(maxDelay.components.attoseconds) / 1e18
+        let ceiling = min(cap, base * pow(2, Double(min(attempt, 40))))
+        return .milliseconds(Int64(Double.random(in: 0...ceiling, using: &generator) * 1000))
+    }
+}
+
+/// Signs in and syncs one replica with its server: push the outbox, then pull pages until the
+/// replica is current. Safe to call again after any failure: nothing is applied twice.
+public actor SyncClient {
+    public let replica: LocalReplica
+    private let appVersion: String
+    private let makeTransport: @Sendable (URL) -> any SyncTransport
+    private var transports: [URL: any SyncTransport] = [:]
+
+    public init(
+        replica: LocalReplica, appVersion: String = "gestionsync/1",
+        transport: @escaping @Sendable (URL) -> any SyncTransport = { URLSessionTransport(baseURL: $0) }
+    ) {
+        self.replica = replica
+        self.appVersion = appVersion
+        self.makeTransport = transport
+    }
+
+    private func transport(for url: URL) -> any SyncTransport {
+        if let existing = transports[url] { return existing }
+        let created = makeTransport(url)
+        transports[url] = created
+        return created
+    }
+
+    // MARK: Login
+
+    /// Signs `user` in on this replica. Needs a connection; afterwards the device works offline.
+    @discardableResult
+    public func login(server: URL, user: String, password: String, deviceName: String) async throws(SyncError) -> ReplicaSession {
+        let request = LoginRequest(
+            user: user, password: password, clientId: replica.clientID, deviceName: deviceName, appVersion: appVersion
+        )
+        let response: LoginResponse = try await call(.login, request, token: nil, server: server)
+        let session = ReplicaSession(
+            serverURL: server.absoluteString, userID: response.userId, role: response.role, token: response.token,
+            tokenExpiresAt: response.expiresAt, serverID: response.serverId
+        )
+        do {
+            try replica.saveSession(session)
+        } catch {
+            throw .replica(error)
+        }
+        return session
+    }
+
+    // MARK: Sync
+
+    /// Pushes every unsent mutation, then pulls until current. Records the outcome in the
+    /// replica's status.
+    @discardableResult
+    public func sync(progress: @Sendable (SyncProgress) -> Void = { _ in }) async throws(SyncError) -> SyncSummary {
+        do {
+            let summary = try await syncOnce(progress: progress)
+            try? replica.recordSyncSuccess()
+            return summary
+        } catch {
+            try? replica.recordSyncFailure(error.description)
+            throw error
+        }
+    }
+
+    /// `sync()`, retried on failures that can pass (no connection, server busy) with exponential
+    /// backoff and jitter. Stops at once on failures that need a person (expired session).
+    @discardableResult
+    public func sync(
+        retrying policy: RetryPolicy, progress: @Sendable (SyncProgress) -> Void = { _ in }
+    ) async throws(SyncError) -> SyncSummary {
+        var generator = SystemRandomNumberGenerator()
+        var attempt = 0
+        while true {
+            do {
+                return try await sync(progress: progress)
+            } catch {
+                attempt += 1
+                guard error.isRetryable, attempt < policy.maxAttempts, !Task.isCancelled else { throw error }
+                try? await Task.sleep(for: policy.delay(afterAttempt: attempt - 1, using: &generator))
+            }
+        }
+    }
+
+    /// Syncs now and then every `interval`, and soon after each local change, until the task is
+    /// cancelled. Failures are retried with backoff; a failure that needs a person ends the loop
+    /// and is returned.
+    public func syncContinuously(every interval: Duration, policy: RetryPolicy = .init()) async -> SyncError? {
+        let changes = replica.changes()
+        while !Task.isCancelled {
+            do {
+                try await sync(retrying: policy)
+            } catch {
+                if !error.isRetryable { return error }
+            }
+            // Wait for the interval or the next local mutation, whichever comes first.
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await Task.sleep(for: interval) }
+                group.addTask {
+                    for await change in changes where change.cause == .localMutation { return }
+                }
+                await group.next()
+                group.cancelAll()
+            }
+        }
+        return nil
+    }
+
+    private func syncOnce(progress: (SyncProgress) -> Void) async throws(SyncError) -> SyncSummary {
+        guard let session = try replicaCall({ () throws(ReplicaError) in try replica.session() }) else {
+            throw .notSignedIn
+        }
+        guard let server = URL(string: session.serverURL) else { throw .notSignedIn }
+        var summary = SyncSummary()
+        try await push(session: session, server: server, summary: &summary, progress: progress)
+        try await pull(session: session, server: server, summary: &summary, progress: progress)
+        return summary
+    }
+
+    private func push(
+        session: ReplicaSession, server: URL, summary: inout SyncSummary, progress: (SyncProgress) -> Void
+    ) async throws(SyncError) {
+        var rewinds = 0
+        while true {
+            let batch = try replicaCall { () throws(ReplicaError) in
+                try replica.unsentMutations(limit: ProtocolLimits.maxMutationsPerPush)
+            }
+            guard let last = batch.last else { return }
+            progress(.pushing(count: batch.count))
+            let response: PushResponse
+            do {
+                response = try await call(
+                    .push, PushRequest(clientId: replica.clientID, mutations: batch), token: session.token, server: server
+                )
+            } catch .server(.mutationGap, let message) {
+                // The server has fewer of our mutations than we thought: resend from where it is.
+                rewinds += 1
+                guard rewinds <= 3, let lastProcessed = lastGapDetail,
+                    try replicaCall({ () throws(ReplicaError) in try replica.rewindToServer(lastMutationID: lastProcessed) })
+                else { throw .server(code: .mutationGap, message: message) }
+                continue
+            }
+            try replicaCall { () throws(ReplicaError) in try replica.recordPushResponse(response) }
+            let rejected = response.results.count { $0.status == .rejected }
+            summary.pushed += response.results.count - rejected
+            summary.rejected += rejected
+            progress(.pushed(applied: response.results.count - rejected, rejected: rejected))
+            guard response.lastMutationId >= last.id else {
+                throw .invalidResponse("the server did not process the whole push")
+            }
+        }
+    }
+
+    private func pull(
+        session: ReplicaSession, server: URL, summary: inout SyncSummary, progress: (SyncProgress) -> Void
+    ) async throws(SyncError) {
+        var resynced = false
+        while true {
+            let position = try replicaCall { () throws(ReplicaError) in try replica.syncPosition() }
+            let request = PullRequest(clientId: replica.clientID, cursor: position.cursor, resultsAfter: position.resultsThrough)
+            let page: PullResponse
+            do {
+                page = try await call(.pull, request, token: session.token, server: server)
+            } catch .server(.invalidCursor, let message) {
+                guard !resynced else { throw .server(code: .invalidCursor, message: message) }
+                resynced = true
+                try replicaCall { () throws(ReplicaError) in try replica.resetForFullResync() }
+                continue
+            }
+            guard page.serverId == session.serverID else {
+                throw .incompatibleServer(
+                    "The server's database is not the one this device was set up with. Sign in again to start over."
+                )
+            }
+            try replicaCall { () throws(ReplicaError) in _ = try replica.applyPullPage(page) }
+            summary.pages += 1
+            summary.changeSetsReceived += page.changeSets.count
+            progress(
+                .pulled(
+                    changeSets: page.changeSets.count, changes: page.changeSets.reduce(0) { $0 + $1.changes.count },
+                    more: page.hasMore
+                )
+            )
+            if !page.hasMore { return }
+        }
+    }
+
+    // MARK: Calls
+
+    /// `details.lastMutationId` of the last `mutation_gap` error.
+    private var lastGapDetail: Int64?
+
+    private func call<Request: Encodable, Response: Decodable>(
+        _ endpoint: Endpoint, _ request: Request, token: String?, server: URL
+    ) async throws(SyncError) -> Response {
+        let reply: TransportReply
+        do {
+            reply = try await transport(for: server).send(endpoint, body: WireCoding.encode(request), token: token)
+        } catch {
+            throw .unreachable(error.message)
+        }
+        guard reply.status == 200 else {
+            guard let error = try? JSONValueDecoder().decode(ErrorResponse.self, from: reply.body) else {
+                throw .invalidResponse("HTTP \(reply.status)")
+            }
+            if error.code == .mutationGap { lastGapDetail = error.error.details?["lastMutationId"]?.int64Value }
+            switch error.code {
+            case .invalidToken, .tokenExpired, .unauthorized:
+                try? replica.clearToken()
+                throw .sessionExpired(error.message)
+            case .unsupportedProtocolVersion:
+                throw .incompatibleServer(error.message)
+            default:
+                throw .server(code: error.code, message: error.message)
+            }
+        }
+        do {
+            return try JSONValueDecoder().decode(Response.self, from: reply.body)
+        } catch {
+            throw .invalidResponse(error.description)
+        }
+    }
+
+    private func replicaCall<T>(_ body: () throws(ReplicaError) -> T) throws(SyncError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .replica(error)
+        }
+    }
+}

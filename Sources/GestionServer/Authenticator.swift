@@ -1,0 +1,158 @@
+import Foundation
+import GestionCrypto
+import GestionProtocol
+import SyncCore
+
+/// Who is calling: the user and device a valid token belongs to.
+public struct AuthenticatedClient: Sendable, Equatable {
+    public var userID: String
+    public var role: String
+    public var clientID: String
+}
+
+/// Passwords, tokens and login throttling.
+public final class Authenticator: Sendable {
+    private let store: any SyncStore
+    private let configuration: ServerConfiguration
+    private let throttle: LoginThrottle
+    private let passwordSlots: DispatchSemaphore
+    /// Verified against when the user does not exist, so both cases take the same time.
+    private let decoyHash: PasswordHash
+
+    public init(store: any SyncStore, configuration: ServerConfiguration) {
+        self.store = store
+        self.configuration = configuration
+        self.throttle = LoginThrottle(policy: configuration.loginThrottle)
+        self.passwordSlots = DispatchSemaphore(value: max(1, configuration.maxConcurrentPasswordChecks))
+        self.decoyHash = PasswordHash.make(password: SecureRandom.token(), iterations: configuration.passwordIterations)
+    }
+
+    /// Hashes a new password with the configured iterations.
+    public static func hashPassword(_ password: String, iterations: Int) -> String {
+        PasswordHash.make(password: password, iterations: iterations).encoded
+    }
+
+    /// Signs `request.user` in on `request.clientId` from `address`, returning a fresh token.
+    public func login(_ request: LoginRequest, address: String, now: Date) throws(ErrorResponse) -> LoginResponse {
+        let userID = request.user.trimmingCharacters(in: .whitespaces).lowercased()
+        if let wait = throttle.waitTime(user: userID, address: address, now: now) {
+            let seconds = Int(wait.rounded(.up))
+            throw ErrorResponse(
+                code: .tooManyAttempts,
+                message: "Too many failed sign-ins. Wait \(seconds) seconds before trying again.",
+                details: ["retryAfterSeconds": .int(Int64(seconds))]
+            )
+        }
+        guard !request.clientId.isEmpty, request.clientId.count <= 64 else {
+            throw ErrorResponse(code: .invalidMessage, message: "clientId must be 1 to 64 characters.")
+        }
+        let stored = try mapStore { () throws(SyncStoreError) in try store.user(id: userID) }
+        let verified = try checkPassword(request.password, against: stored.flatMap { PasswordHash(encoded: $0.passwordHash) })
+        guard let user = stored, verified, !user.disabled else {
+            throttle.recordFailure(user: userID, address: address, now: now)
+            throw ErrorResponse(code: .wrongCredentials, message: "Wrong user name or password.")
+        }
+        throttle.recordSuccess(user: userID)
+        do {
+            try store.registerClient(
+                ClientRegistration(
+                    clientID: request.clientId, userID: user.id, deviceName: request.deviceName,
+                    appVersion: request.appVersion, now: now
+                )
+            )
+        } catch .clientOfAnotherUser {
+            throw ErrorResponse(
+                code: .deviceOfAnotherUser,
+                message: "This device is registered to another user. Use your own device or ask an operator to retire it."
+            )
+        } catch {
+            throw Self.storeFailure(error)
+        }
+        let token = SecureRandom.token()
+        let expiresAt = now.addingTimeInterval(configuration.tokenLifetime)
+        try mapStore { () throws(SyncStoreError) in
+            try store.saveToken(
+                StoredToken(hash: Self.tokenHash(token), userID: user.id, clientID: request.clientId, issuedAt: now, expiresAt: expiresAt)
+            )
+        }
+        return LoginResponse(
+            userId: user.id, role: user.role, token: token, expiresAt: expiresAt, serverId: store.serverID, serverTime: now
+        )
+    }
+
+    /// The caller of a request carrying `authorization` (the `Authorization` header value).
+    public func authenticate(authorization: String?, now: Date) throws(ErrorResponse) -> AuthenticatedClient {
+        guard let authorization, authorization.lowercased().hasPrefix("bearer ") else {
+            throw ErrorResponse(code: .unauthorized, message: "Sign in first: this request needs a session token.")
+        }
+        let token = authorization.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
+        guard let stored = try mapStore({ () throws(SyncStoreError) in try store.token(hash: Self.tokenHash(token)) }),
+            let user = try mapStore({ () throws(SyncStoreError) in try store.user(id: stored.userID) }), !user.disabled
+        else {
+            throw ErrorResponse(code: .invalidToken, message: "Your session is not valid. Sign in again.")
+        }
+        guard stored.expiresAt > now else {
+            throw ErrorResponse(
+                code: .tokenExpired,
+                message: "Your session expired. Sign in again; the changes waiting on your device are kept."
+            )
+        }
+        return AuthenticatedClient(userID: user.id, role: user.role, clientID: stored.clientID)
+    }
+
+    static func tokenHash(_ token: String) -> String {
+        SHA256.hash(Array(token.utf8)).hexString
+    }
+
+    private func checkPassword(_ password: String, against hash: PasswordHash?) throws(ErrorResponse) -> Bool {
+        guard passwordSlots.wait(timeout: .now() + configuration.passwordCheckWait) == .success else {
+            throw ErrorResponse(
+                code: .serviceUnavailable, message: "Too many sign-ins at once. Try again in a moment.",
+                details: ["retryAfterSeconds": 5]
+            )
+        }
+        defer { passwordSlots.signal() }
+        guard let hash else {
+            _ = decoyHash.verify(password: password)
+            return false
+        }
+        return hash.verify(password: password)
+    }
+
+    private func mapStore<T>(_ body: () throws(SyncStoreError) -> T) throws(ErrorResponse) -> T {
+        do {
+            return try body()
+        } catch {
+            throw Self.storeFailure(error)
+        }
+    }
+
+    /// The protocol error for a store failure.
+    static func storeFailure(_ error: SyncStoreError) -> ErrorResponse {
+        switch error {
+        case .mutationGap(let last):
+            ErrorResponse(
+                code: .mutationGap,
+                message: "The server expected change number \(last + 1) from this device; send from there.",
+                details: ["lastMutationId": .int(last)]
+            )
+        case .invalidCursor(let latest):
+            ErrorResponse(
+                code: .invalidCursor,
+                message: "This device is ahead of the server's history (the server was restored). The device must download everything again.",
+                details: ["latestVersion": .int(latest)]
+            )
+        case .storageFull:
+            ErrorResponse(
+                code: .storageFull,
+                message: "The server's disk is full. Nothing was lost: your changes stay on the device and will be sent later."
+            )
+        case .busy:
+            ErrorResponse(code: .serviceUnavailable, message: "The server is busy. Try again in a moment.")
+        case .clientOfAnotherUser:
+            ErrorResponse(code: .deviceOfAnotherUser, message: "This device is registered to another user.")
+        case .userExists, .unusable, .failed, .rolledBack:
+            ErrorResponse(code: .internalError, message: "The server could not complete the request. Try again later.")
+        }
+    }
+}

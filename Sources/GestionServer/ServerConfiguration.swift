@@ -1,0 +1,35 @@
+import Foundation
+
+/// Settings of the sync server. Defaults are the production values.
+public struct ServerConfiguration: Sendable {
+    /// PBKDF2 iterations for new password hashes. Production never goes below 600,000; tests lower
+    /// it for speed.
+    public var passwordIterations: Int
+    /// How long a login token lives.
+    public var tokenLifetime: TimeInterval
+    /// Password checks allowed at once, so a burst of logins cannot take every core from sync.
+    public var maxConcurrentPasswordChecks: Int
+    /// How long a login may wait for a password-check slot before it is told to retry.
+    public var passwordCheckWait: TimeInterval
+    public var loginThrottle: LoginThrottle.Policy
+    /// Change rows per pull page when the device does not ask for fewer.
+    public var pullPageSize: Int
+
+    public static let minimumPasswordIterations = 600_000
+
+    public init(
+        passwordIterations: Int = ServerConfiguration.minimumPasswordIterations,
+        tokenLifetime: TimeInterval = 14 * 86_400,
+        maxConcurrentPasswordChecks: Int = 1,
+        passwordCheckWait: TimeInterval = 10,
+        loginThrottle: LoginThrottle.Policy = .init(),
+        pullPageSize: Int = 2000
+    ) {
+        self.passwordIterations = passwordIterations
+        self.tokenLifetime = tokenLifetime
+        self.maxConcurrentPasswordChecks = maxConcurrentPasswordChecks
+        self.passwordCheckWait = passwordCheckWait
+        self.loginThrottle = loginThrottle
+        self.pullPageSize = pullPageSize
+    }
+}

@@ -1,0 +1,256 @@
+import Foundation
+import GestionProtocol
+import GestionSQLite
+import SyncCore
+
+extension SQLiteSyncStore {
+    // MARK: Push
+
+    public func push(
+        _ mutations: [MutationEnvelope], author: MutationAuthor, registry: MutationRegistry, receivedAt: Date
+    ) throws(SyncStoreError) -> PushResponse {
+        try write { db in
+            guard let stored = try db.queryScalar(
+                "SELECT last_mutation_id FROM clients WHERE client_id = ?", [author.clientID]
+            )?.int64 else {
+                throw SyncStoreError.failed("client is not registered")
+            }
+            var last = stored
+            if let first = mutations.first, first.id > last + 1 {
+                throw SyncStoreError.mutationGap(lastMutationID: last)
+            }
+            var results: [MutationResult] = []
+            results.reserveCapacity(mutations.count)
+            for envelope in mutations {
+                if envelope.id <= last {
+                    var result = try storedResult(db, clientID: author.clientID, mutationID: envelope.id)
+                    result.duplicate = true
+                    results.append(result)
+                    continue
+                }
+                let result = try apply(envelope, author: author, registry: registry, receivedAt: receivedAt, db: db)
+                results.append(result)
+                last = envelope.id
+            }
+            if last != stored {
+                try db.run(
+                    "UPDATE clients SET last_mutation_id = ?, last_seen_at = ? WHERE client_id = ?",
+                    [last, RFC3339.string(from: receivedAt), author.clientID]
+                )
+            }
+            return PushResponse(results: results, lastMutationId: last)
+        }
+    }
+
+    /// Runs one mutation against the records of this transaction and records its result.
+    func apply(
+        _ envelope: MutationEnvelope, author: MutationAuthor, registry: MutationRegistry, receivedAt: Date,
+        db: Connection
+    ) throws -> MutationResult {
+        let context = MutationContext(
+            author: author, mutationID: envelope.id, occurredAt: envelope.occurredAt, hlc: envelope.hlc,
+            now: receivedAt, authority: .server
+        )
+        var writer = RecordWriter(base: TransactionRecords(db: db))
+        var result: MutationResult
+        do {
+            let outcome = try registry.apply(name: envelope.name, arguments: envelope.args, context: context, to: &writer)
+            result = MutationResult(id: envelope.id, status: .applied, resolution: outcome.resolution)
+            let changes = writer.changes
+            if !changes.isEmpty {
+                result.version = try appendChangeSet(
+                    changes, clientID: author.clientID, mutationID: envelope.id, mutationName: envelope.name,
+                    userID: author.userID, committedAt: receivedAt, db: db
+                )
+            }
+        } catch let rejection as MutationRejection {
+            result = MutationResult(id: envelope.id, status: .rejected, code: rejection.code, message: rejection.message)
+        }
+        try db.run(
+            """
+            INSERT INTO mutation_results (client_id, mutation_id, name, user_id, status, code, message, resolution,
+                                          version, occurred_at, hlc, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                author.clientID, envelope.id, envelope.name, author.userID, result.status.rawValue, result.code,
+                result.message, result.resolution, result.version, RFC3339.string(from: envelope.occurredAt),
+                envelope.hlc.description, RFC3339.string(from: receivedAt),
+            ] as [any SQLiteBindable]
+        )
+        return result
+    }
+
+    /// Appends one change-set under the next version and updates the current records.
+    func appendChangeSet(
+        _ changes: [RecordChange], clientID: String, mutationID: Int64, mutationName: String, userID: String,
+        committedAt: Date, db: Connection
+    ) throws -> Int64 {
+        let version = (try db.queryScalar("SELECT COALESCE(MAX(version), 0) + 1 FROM change_sets")?.int64) ?? 1
+        try db.run(
+            """
+            INSERT INTO change_sets (version, committed_at, client_id, mutation_id, mutation_name, user_id)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """,
+            [version, RFC3339.string(from: committedAt), clientID, mutationID, mutationName, userID] as [any SQLiteBindable]
+        )
+        for (seq, change) in changes.enumerated() {
+            let body = change.body.map { JSONSerializer.string(.object($0)) }
+            try db.run(
+                "INSERT INTO changes (version, seq, collection, id, op, body) VALUES (?, ?, ?, ?, ?, ?)",
+                [version, seq, change.collection, change.id, change.op.rawValue, body] as [any SQLiteBindable]
+            )
+            if let body {
+                try db.run(
+                    """
+                    INSERT INTO records (collection, id, body, version) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body, version = excluded.version
+                    """,
+                    [change.collection, change.id, body, version] as [any SQLiteBindable]
+                )
+            } else {
+                try db.run("DELETE FROM records WHERE collection = ? AND id = ?", [change.collection, change.id])
+            }
+        }
+        return version
+    }
+
+    func storedResult(_ db: Connection, clientID: String, mutationID: Int64) throws -> MutationResult {
+        guard let row = try db.queryOne(
+            "SELECT status, code, message, resolution, version FROM mutation_results WHERE client_id = ? AND mutation_id = ?",
+            [clientID, mutationID] as [any SQLiteBindable]
+        ) else {
+            // Processed before results were kept: it was applied.
+            return MutationResult(id: mutationID, status: .applied)
+        }
+        return Self.result(id: mutationID, row: row, offset: 0)
+    }
+
+    static func result(id: Int64, row: Row, offset: Int) -> MutationResult {
+        MutationResult(
+            id: id, status: MutationStatus(rawValue: row.string(at: offset) ?? "") ?? .applied,
+            code: row.string(at: offset + 1), message: row.string(at: offset + 2), resolution: row.string(at: offset + 3),
+            version: row.int64(at: offset + 4)
+        )
+    }
+
+    // MARK: Server mutations
+
+    public func applyServerMutations(
+        _ mutations: [ServerMutation], author: MutationAuthor, registry: MutationRegistry, at now: Date, atomically: Bool
+    ) throws(SyncStoreError) -> ServerMutationReport {
+        do {
+            return try write { db in
+                let timestamp = RFC3339.string(from: now)
+                try db.run(
+                    "INSERT OR IGNORE INTO users (id, role, password_hash, created_at, disabled) VALUES (?, ?, '!', ?, 1)",
+                    [author.userID, author.role, timestamp]
+                )
+                try db.run(
+                    """
+                    INSERT OR IGNORE INTO clients (client_id, user_id, device_name, app_version, created_at)
+                    VALUES (?, ?, 'gestion-server', 'server', ?)
+                    """,
+                    [author.clientID, author.userID, timestamp]
+                )
+                var last = try db.queryScalar(
+                    "SELECT last_mutation_id FROM clients WHERE client_id = ?", [author.clientID]
+                )?.int64 ?? 0
+                let millis = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
+                var results: [MutationResult] = []
+                for mutation in mutations {
+                    last += 1
+                    let envelope = MutationEnvelope(
+                        id: last, name: mutation.name, args: mutation.args, occurredAt: now,
+                        hlc: HybridTimestamp(millis: millis)
+                    )
+                    results.append(try apply(envelope, author: author, registry: registry, receivedAt: now, db: db))
+                }
+                if atomically, results.contains(where: { $0.status == .rejected }) {
+                    throw RolledBackBatch(results: results)
+                }
+                try db.run("UPDATE clients SET last_mutation_id = ? WHERE client_id = ?", [last, author.clientID] as [any SQLiteBindable])
+                return ServerMutationReport(results: results, committed: true)
+            }
+        } catch .rolledBack(let results) {
+            return ServerMutationReport(results: results, committed: false)
+        }
+    }
+
+    // MARK: Pull
+
+    public func pull(clientID: String, cursor: Int64, resultsAfter: Int64, limit: Int, serverTime: Date)
+        throws(SyncStoreError) -> PullResponse
+    {
+        try read { db in
+            // The first statement of the deferred transaction fixes the snapshot for all that follows.
+            let latest = try db.queryScalar("SELECT COALESCE(MAX(version), 0) FROM change_sets")?.int64 ?? 0
+            guard cursor <= latest else { throw SyncStoreError.invalidCursor(latestVersion: latest) }
+            let lastMutationID = try db.queryScalar(
+                "SELECT last_mutation_id FROM clients WHERE client_id = ?", [clientID]
+            )?.int64 ?? 0
+
+            var changeSets: [ChangeSet] = []
+            var rows = 0
+            var hasMore = false
+            let statement = try db.prepare(
+                "SELECT version, collection, id, op, body FROM changes WHERE version > ? ORDER BY version, seq"
+            )
+            defer {
+                statement.reset()
+                statement.clearBindings()
+            }
+            try statement.bind(1, cursor)
+            while try statement.step() {
+                let version = statement.int64(at: 0)
+                if version != changeSets.last?.version {
+                    if rows >= limit {
+                        hasMore = true
+                        break
+                    }
+                    changeSets.append(ChangeSet(version: version, changes: []))
+                }
+                let key = RecordKey(statement.string(at: 1) ?? "", statement.string(at: 2) ?? "")
+                let body = statement.string(at: 3) == RecordOperation.delete.rawValue
+                    ? nil : try Self.decodeBody(statement.string(at: 4))
+                changeSets[changeSets.count - 1].changes.append(RecordChange(key: key, body: body))
+                rows += 1
+            }
+
+            var results: [MutationResult] = []
+            try db.forEachRow(
+                """
+                SELECT mutation_id, status, code, message, resolution, version FROM mutation_results
+                WHERE client_id = ? AND mutation_id > ? AND mutation_id <= ?
+                  AND (status = 'rejected' OR resolution IS NOT NULL)
+                ORDER BY mutation_id
+                """,
+                [clientID, resultsAfter, lastMutationID] as [any SQLiteBindable]
+            ) { row in
+                results.append(Self.result(id: row.int64(at: 0) ?? 0, row: row.row, offset: 1))
+            }
+            return PullResponse(
+                changeSets: changeSets, cursor: changeSets.last?.version ?? cursor, hasMore: hasMore,
+                lastMutationId: lastMutationID, results: results, serverId: serverID,
+                serverTime: serverTime
+            )
+        }
+    }
+}
+
+/// The records as the current write transaction sees them.
+struct TransactionRecords: RecordReading {
+    let db: Connection
+
+    func record(_ key: RecordKey) throws -> JSONObject? {
+        guard let text = try db.queryScalar(
+            "SELECT body FROM records WHERE collection = ? AND id = ?", [key.collection, key.id]
+        )?.string else { return nil }
+        return try SQLiteSyncStore.decodeBody(text)
+    }
+}
+
+/// Thrown inside a transaction to roll an atomic batch back while keeping its results.
+struct RolledBackBatch: Error {
+    var results: [MutationResult]
+}

@@ -1,0 +1,196 @@
+import Foundation
+import GestionProtocol
+import GestionSQLite
+import SyncCore
+
+/// The sync server's store on SQLite in WAL mode: one writer connection (pushes, admin) with
+/// `synchronous=FULL`, so an acknowledged push is on disk; a pool of readers for pulls, each pull
+/// reading one snapshot.
+///
+/// Versions are allocated inside the single writer's transaction, so versions become visible in
+/// order: a reader never sees version N+1 without N.
+public final class SQLiteSyncStore: SyncStore {
+    public let serverID: String
+    public let databasePath: String
+    private let writer: LockedConnection
+    private let readers: ReaderPool
+
+    /// Opens (creating if needed) the store in `directory` (file `server.sqlite`).
+    public init(directory: URL, readerCount: Int = 4) throws(SyncStoreError) {
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .failed("cannot create the data directory \(directory.path): \(error.localizedDescription)")
+        }
+        let path = directory.appendingPathComponent("server.sqlite").path
+        databasePath = path
+        var writeConfiguration = Connection.Configuration()
+        writeConfiguration.synchronous = .full
+        let connection: Connection
+        do {
+            connection = try Connection(path: path, configuration: writeConfiguration)
+            _ = try ServerSchema.migrator.migrate(connection)
+            try connection.run(
+                "INSERT OR IGNORE INTO server_meta (key, value) VALUES ('server_id', ?)", [UUID().uuidString.lowercased()]
+            )
+            serverID = try connection.queryScalar("SELECT value FROM server_meta WHERE key = 'server_id'")?.string ?? ""
+        } catch {
+            throw Self.map(error)
+        }
+        writer = LockedConnection(connection)
+        var readConnections: [Connection] = []
+        do {
+            for _ in 0..<max(1, readerCount) {
+                var readConfiguration = Connection.Configuration()
+                readConfiguration.readOnly = true
+                readConnections.append(try Connection(path: path, configuration: readConfiguration))
+            }
+        } catch {
+            connection.close()
+            throw Self.map(error)
+        }
+        readers = ReaderPool(readConnections)
+    }
+
+    public func close() {
+        readers.close()
+        writer.close()
+    }
+
+    // MARK: Errors
+
+    static func map(_ error: any Error) -> SyncStoreError {
+        switch error {
+        case let error as SyncStoreError: return error
+        case let error as RolledBackBatch: return .rolledBack(error.results)
+        case let error as SQLiteError:
+            if error.isDiskFull { return .storageFull }
+            if error.isBusy || error.isLocked { return .busy }
+            if error.isNotADatabase || error.isCorrupt {
+                return .unusable("the server database is damaged or not a database (\(error.message))")
+            }
+            return .failed(error.description)
+        case let error as MigrationError:
+            return .unusable("the server database was written by a newer version of gestion-server (\(error))")
+        default:
+            return .failed("\(error)")
+        }
+    }
+
+    @discardableResult
+    func write<T>(_ body: (Connection) throws -> T) throws(SyncStoreError) -> T {
+        do {
+            return try writer.withConnection { connection in
+                try connection.transaction(.immediate) { try body(connection) }
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    func read<T>(_ body: (Connection) throws -> T) throws(SyncStoreError) -> T {
+        do {
+            return try readers.withReader { connection in
+                try connection.transaction(.deferred) { try body(connection) }
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    // MARK: Identity
+
+    public func addUser(_ user: NewUser) throws(SyncStoreError) {
+        try write { db in
+            if try db.queryOne("SELECT 1 FROM users WHERE id = ?", [user.id]) != nil {
+                throw SyncStoreError.userExists(user.id)
+            }
+            try db.run(
+                "INSERT INTO users (id, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
+                [user.id, user.role, user.passwordHash, RFC3339.string(from: user.createdAt)]
+            )
+        }
+    }
+
+    public func user(id: String) throws(SyncStoreError) -> StoredUser? {
+        try read { db in
+            try db.queryOne("SELECT id, role, password_hash, disabled FROM users WHERE id = ?", [id]).map { row in
+                StoredUser(
+                    id: row.string(at: 0) ?? "", role: row.string(at: 1) ?? "", passwordHash: row.string(at: 2) ?? "",
+                    disabled: row.bool(at: 3) ?? false
+                )
+            }
+        }
+    }
+
+    public func registerClient(_ registration: ClientRegistration) throws(SyncStoreError) {
+        try write { db in
+            let now = RFC3339.string(from: registration.now)
+            if let owner = try db.queryScalar("SELECT user_id FROM clients WHERE client_id = ?", [registration.clientID]) {
+                guard owner.string == registration.userID else { throw SyncStoreError.clientOfAnotherUser }
+                try db.run(
+                    "UPDATE clients SET device_name = ?, app_version = ?, last_seen_at = ? WHERE client_id = ?",
+                    [registration.deviceName, registration.appVersion, now, registration.clientID]
+                )
+            } else {
+                try db.run(
+                    """
+                    INSERT INTO clients (client_id, user_id, device_name, app_version, created_at, last_seen_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                    [registration.clientID, registration.userID, registration.deviceName, registration.appVersion, now, now]
+                )
+            }
+        }
+    }
+
+    public func saveToken(_ token: StoredToken) throws(SyncStoreError) {
+        try write { db in
+            try db.run(
+                "INSERT INTO tokens (token_hash, user_id, client_id, issued_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)",
+                [token.hash, token.userID, token.clientID, token.issuedAt.unixMillis, token.expiresAt.unixMillis]
+            )
+        }
+    }
+
+    public func token(hash: String) throws(SyncStoreError) -> StoredToken? {
+        try read { db in
+            try db.queryOne(
+                "SELECT user_id, client_id, issued_at_ms, expires_at_ms FROM tokens WHERE token_hash = ?", [hash]
+            ).map { row in
+                StoredToken(
+                    hash: hash, userID: row.string(at: 0) ?? "", clientID: row.string(at: 1) ?? "",
+                    issuedAt: Date(unixMillis: row.int64(at: 2) ?? 0), expiresAt: Date(unixMillis: row.int64(at: 3) ?? 0)
+                )
+            }
+        }
+    }
+
+    // MARK: Inspection
+
+    public func allRecords() throws(SyncStoreError) -> [RecordKey: JSONObject] {
+        try read { db in
+            var records: [RecordKey: JSONObject] = [:]
+            try db.forEachRow("SELECT collection, id, body FROM records") { row in
+                records[RecordKey(row.string(at: 0) ?? "", row.string(at: 1) ?? "")] = try Self.decodeBody(row.string(at: 2))
+            }
+            return records
+        }
+    }
+
+    public func latestVersion() throws(SyncStoreError) -> Int64 {
+        try read { db in try db.queryScalar("SELECT COALESCE(MAX(version), 0) FROM change_sets")?.int64 ?? 0 }
+    }
+
+    static func decodeBody(_ text: String?) throws -> JSONObject {
+        guard let text, case .object(let object) = try JSONParser.parse(Array(text.utf8)) else {
+            throw SyncStoreError.unusable("a stored record is not a JSON object")
+        }
+        return object
+    }
+}
+
+extension Date {
+    var unixMillis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+    init(unixMillis: Int64) { self.init(timeIntervalSince1970: Double(unixMillis) / 1000) }
+}

@@ -1,0 +1,86 @@
+import GestionSQLite
+
+/// The server database's schema, as append-only migrations. Never edit a shipped migration:
+/// add a new one.
+enum ServerSchema {
+    static let migrator = Migrator([
+        Migration(
+            name: "0001-sync-core",
+            sql: """
+                CREATE TABLE server_meta (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                ) STRICT;
+
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY,
+                    role TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    disabled INTEGER NOT NULL DEFAULT 0
+                ) STRICT;
+
+                CREATE TABLE clients (
+                    client_id TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES users(id),
+                    device_name TEXT NOT NULL,
+                    app_version TEXT NOT NULL,
+                    last_mutation_id INTEGER NOT NULL DEFAULT 0,
+                    created_at TEXT NOT NULL,
+                    last_seen_at TEXT
+                ) STRICT;
+
+                CREATE TABLE tokens (
+                    token_hash TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES users(id),
+                    client_id TEXT NOT NULL REFERENCES clients(client_id),
+                    issued_at_ms INTEGER NOT NULL,
+                    expires_at_ms INTEGER NOT NULL
+                ) STRICT;
+
+                CREATE TABLE records (
+                    collection TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    PRIMARY KEY (collection, id)
+                ) STRICT, WITHOUT ROWID;
+
+                CREATE TABLE change_sets (
+                    version INTEGER PRIMARY KEY,
+                    committed_at TEXT NOT NULL,
+                    client_id TEXT NOT NULL,
+                    mutation_id INTEGER NOT NULL,
+                    mutation_name TEXT NOT NULL,
+                    user_id TEXT NOT NULL
+                ) STRICT;
+
+                CREATE TABLE changes (
+                    version INTEGER NOT NULL REFERENCES change_sets(version),
+                    seq INTEGER NOT NULL,
+                    collection TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    op TEXT NOT NULL CHECK (op IN ('put', 'delete')),
+                    body TEXT,
+                    PRIMARY KEY (version, seq)
+                ) STRICT, WITHOUT ROWID;
+
+                CREATE TABLE mutation_results (
+                    client_id TEXT NOT NULL,
+                    mutation_id INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    user_id TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('applied', 'rejected')),
+                    code TEXT,
+                    message TEXT,
+                    resolution TEXT,
+                    version INTEGER,
+                    occurred_at TEXT NOT NULL,
+                    hlc TEXT NOT NULL,
+                    received_at TEXT NOT NULL,
+                    PRIMARY KEY (client_id, mutation_id)
+                ) STRICT, WITHOUT ROWID;
+                """
+        )
+    ])
+}

@@ -1,0 +1,140 @@
+import Foundation
+import GestionProtocol
+import SyncCore
+
+/// What the sync server needs from its storage, in intents. The SQLite store implements it; a
+/// PostgreSQL store for agencies with several server processes can implement it later, keeping
+/// the guarantee that a pull never sees version N+1 before version N is visible.
+public protocol SyncStore: Sendable {
+    /// A random id created with the store; devices notice when they talk to another server.
+    var serverID: String { get }
+
+    // MARK: Identity
+    func addUser(_ user: NewUser) throws(SyncStoreError)
+    func user(id: String) throws(SyncStoreError) -> StoredUser?
+    /// Records that `clientID` is a device of `userID` (or refreshes its name and version).
+    func registerClient(_ registration: ClientRegistration) throws(SyncStoreError)
+    func saveToken(_ token: StoredToken) throws(SyncStoreError)
+    func token(hash: String) throws(SyncStoreError) -> StoredToken?
+
+    // MARK: Sync
+    /// Applies `mutations` of one client at most once each, in one durable transaction, and
+    /// returns one result per mutation.
+    func push(
+        _ mutations: [MutationEnvelope], author: MutationAuthor, registry: MutationRegistry, receivedAt: Date
+    ) throws(SyncStoreError) -> PushResponse
+    /// Change-sets after `cursor` from one consistent snapshot.
+    func pull(clientID: String, cursor: Int64, resultsAfter: Int64, limit: Int, serverTime: Date)
+        throws(SyncStoreError) -> PullResponse
+
+    /// Runs mutations on the server's own authority (imports by operations, automatic closures)
+    /// as `author`, numbered after its previous ones, in one durable transaction. With
+    /// `atomically`, one rejection rolls all of them back (the results still say which and why).
+    func applyServerMutations(
+        _ mutations: [ServerMutation], author: MutationAuthor, registry: MutationRegistry, at: Date, atomically: Bool
+    ) throws(SyncStoreError) -> ServerMutationReport
+
+    // MARK: Inspection
+    /// Every record, for comparisons and exports.
+    func allRecords() throws(SyncStoreError) -> [RecordKey: JSONObject]
+    func latestVersion() throws(SyncStoreError) -> Int64
+
+    func close()
+}
+
+/// A mutation the server performs itself.
+public struct ServerMutation: Sendable {
+    public var name: String
+    public var args: JSONObject
+
+    public init(name: String, args: JSONObject) {
+        self.name = name
+        self.args = args
+    }
+}
+
+/// What became of a batch of server mutations.
+public struct ServerMutationReport: Sendable, Equatable {
+    /// One result per mutation, in order.
+    public var results: [MutationResult]
+    /// Whether the effects were kept (false when an atomic batch had a rejection).
+    public var committed: Bool
+}
+
+/// A user to create.
+public struct NewUser: Sendable {
+    public var id: String
+    public var role: String
+    /// `PasswordHash.encoded`.
+    public var passwordHash: String
+    public var createdAt: Date
+
+    public init(id: String, role: String, passwordHash: String, createdAt: Date) {
+        self.id = id
+        self.role = role
+        self.passwordHash = passwordHash
+        self.createdAt = createdAt
+    }
+}
+
+public struct StoredUser: Sendable, Equatable {
+    public var id: String
+    public var role: String
+    public var passwordHash: String
+    public var disabled: Bool
+}
+
+public struct ClientRegistration: Sendable {
+    public var clientID: String
+    public var userID: String
+    public var deviceName: String
+    public var appVersion: String
+    public var now: Date
+
+    public init(clientID: String, userID: String, deviceName: String, appVersion: String, now: Date) {
+        self.clientID = clientID
+        self.userID = userID
+        self.deviceName = deviceName
+        self.appVersion = appVersion
+        self.now = now
+    }
+}
+
+/// A token as the server keeps it: only its SHA-256.
+public struct StoredToken: Sendable, Equatable {
+    public var hash: String
+    public var userID: String
+    public var clientID: String
+    public var issuedAt: Date
+    public var expiresAt: Date
+
+    public init(hash: String, userID: String, clientID: String, issuedAt: Date, expiresAt: Date) {
+        self.hash = hash
+        self.userID = userID
+        self.clientID = clientID
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+    }
+}
+
+/// Failures of the store, mapped to protocol errors at the HTTP edge.
+public enum SyncStoreError: Error, Sendable, Equatable {
+    /// The first pushed mutation is not the next one: the server has processed `lastMutationID`.
+    case mutationGap(lastMutationID: Int64)
+    /// The client's cursor is ahead of the change log (the server was restored from an older backup).
+    case invalidCursor(latestVersion: Int64)
+    /// The user id exists already.
+    case userExists(String)
+    /// The device is registered to another user.
+    case clientOfAnotherUser
+    /// The disk is full: nothing was written.
+    case storageFull
+    /// Another process holds the database for too long.
+    case busy
+    /// The database file is not a database, is damaged, or was written by a newer version.
+    case unusable(String)
+    /// Any other storage failure, with the technical detail (no personal data).
+    case failed(String)
+    /// An atomic batch of server mutations had rejections and was rolled back (internal).
+    case rolledBack([MutationResult])
+}

@@ -1,0 +1,203 @@
+import Foundation
+import GestionHTTP
+import GestionLogging
+import GestionProtocol
+import SyncCore
+
+/// Points in request handling where tests can inject a fault.
+public enum FaultPoint: String, Sendable, CaseIterable {
+    /// A push is durable in the store and its response not yet written.
+    case pushCommitted = "push-committed"
+}
+
+/// The sync API as a function from request to response: routing, authentication, decoding,
+/// and the one place where errors become HTTP statuses. No sockets: tests call it directly.
+public final class SyncService: Sendable {
+    public let store: any SyncStore
+    public let registry: MutationRegistry
+    public let authenticator: Authenticator
+    private let configuration: ServerConfiguration
+    private let clock: @Sendable () -> Date
+    private let logger: Logger
+    private let faults: @Sendable (FaultPoint) -> Void
+
+    /// - Parameter faults: called at named points of request handling; tests use it to crash
+    ///   or stall the server at exactly that point. Production passes nothing.
+    public init(
+        store: any SyncStore, registry: MutationRegistry, configuration: ServerConfiguration, logger: Logger,
+        clock: @escaping @Sendable () -> Date = { Date() }, faults: @escaping @Sendable (FaultPoint) -> Void = { _ in }
+    ) {
+        self.faults = faults
+        self.store = store
+        self.registry = registry
+        self.configuration = configuration
+        self.authenticator = Authenticator(store: store, configuration: configuration)
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The largest body accepted for `method` and `path`; larger requests get `payload_too_large`.
+    public static func maxBodySize(method: String, path: String) -> Int {
+        Endpoint(rawValue: path)?.maxBodyBytes ?? 0
+    }
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        do throws(ErrorResponse) {
+            guard let endpoint = Endpoint(rawValue: request.path) else {
+                throw ErrorResponse(code: .notFound, message: "There is no \(Self.printable(request.path)) here.")
+            }
+            guard request.method == endpoint.method else {
+                var response = Self.response(
+                    for: ErrorResponse(code: .methodNotAllowed, message: "Use \(endpoint.method) for \(endpoint.path).")
+                )
+                response.headers.add(name: "Allow", value: endpoint.method)
+                return response
+            }
+            switch endpoint {
+            case .health:
+                return Self.json(200, ["status": "ok"] as JSONValue)
+            case .info:
+                return Self.json(
+                    200,
+                    InfoResponse(server: "gestion-server", protocolVersions: Array(ProtocolVersion.supported), serverTime: clock())
+                )
+            case .login:
+                let login = try decode(LoginRequest.self, request)
+                return Self.json(200, try authenticator.login(login, address: request.remoteAddress, now: clock()))
+            case .push:
+                let caller = try authenticator.authenticate(authorization: request.headers["Authorization"], now: clock())
+                return Self.json(200, try push(try decode(PushRequest.self, request), caller: caller))
+            case .pull:
+                let caller = try authenticator.authenticate(authorization: request.headers["Authorization"], now: clock())
+                return Self.json(200, try pull(try decode(PullRequest.self, request), caller: caller))
+            }
+        } catch {
+            if error.code == .internalError || error.code == .unknown {
+                logger.error("request_failed", ["path": Self.printable(request.path), "code": error.code.rawValue])
+            }
+            return Self.response(for: error)
+        }
+    }
+
+    // MARK: Endpoints
+
+    func push(_ request: PushRequest, caller: AuthenticatedClient) throws(ErrorResponse) -> PushResponse {
+        try checkClient(request.clientId, caller: caller)
+        guard request.mutations.count <= ProtocolLimits.maxMutationsPerPush else {
+            throw ErrorResponse(
+                code: .invalidMessage,
+                message: "A push carries at most \(ProtocolLimits.maxMutationsPerPush) mutations; send the rest in another push."
+            )
+        }
+        for (index, mutation) in request.mutations.enumerated() {
+            guard mutation.id >= 1, index == 0 || mutation.id == request.mutations[index - 1].id + 1 else {
+                throw ErrorResponse(
+                    code: .invalidMessage,
+                    message: "mutations[\(index)].id: mutation ids must be consecutive and start at 1 or more."
+                )
+            }
+        }
+        let started = DispatchTime.now()
+        let author = MutationAuthor(userID: caller.userID, role: caller.role, clientID: caller.clientID)
+        let response: PushResponse
+        do {
+            response = try store.push(request.mutations, author: author, registry: registry, receivedAt: clock())
+        } catch {
+            throw Authenticator.storeFailure(error)
+        }
+        faults(.pushCommitted)
+        logger.info(
+            "push",
+            [
+                "client": caller.clientID, "user": caller.userID, "mutations": String(request.mutations.count),
+                "rejected": String(response.results.count { $0.status == .rejected && $0.duplicate != true }),
+                "duplicates": String(response.results.count { $0.duplicate == true }),
+                "duration_ms": Self.milliseconds(since: started),
+            ]
+        )
+        return response
+    }
+
+    func pull(_ request: PullRequest, caller: AuthenticatedClient) throws(ErrorResponse) -> PullResponse {
+        try checkClient(request.clientId, caller: caller)
+        guard request.cursor >= 0, request.resultsAfter >= 0 else {
+            throw ErrorResponse(code: .invalidMessage, message: "cursor and resultsAfter must not be negative.")
+        }
+        if let limit = request.limit, limit < 1 {
+            throw ErrorResponse(code: .invalidMessage, message: "limit must be at least 1.")
+        }
+        let limit = min(request.limit ?? configuration.pullPageSize, ProtocolLimits.maxPullPageSize)
+        do {
+            return try store.pull(
+                clientID: caller.clientID, cursor: request.cursor, resultsAfter: request.resultsAfter, limit: limit,
+                serverTime: clock()
+            )
+        } catch {
+            throw Authenticator.storeFailure(error)
+        }
+    }
+
+    private func checkClient(_ clientID: String, caller: AuthenticatedClient) throws(ErrorResponse) {
+        guard clientID == caller.clientID else {
+            throw ErrorResponse(
+                code: .clientMismatch, message: "This session belongs to another device. Sign in on this device."
+            )
+        }
+    }
+
+    // MARK: Decoding and encoding
+
+    /// Checks the media type and the protocol version, then decodes the whole message.
+    private func decode<T: Decodable>(_ type: T.Type, _ request: HTTPRequest) throws(ErrorResponse) -> T {
+        let mediaType = request.headers["Content-Type"]?.split(separator: ";").first?
+            .trimmingCharacters(in: .whitespaces).lowercased()
+        guard mediaType == "application/json" else {
+            throw ErrorResponse(code: .unsupportedMediaType, message: "Send the request body as application/json.")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(request.body)
+        } catch {
+            throw ErrorResponse(code: .malformedJSON, message: "The request body is not valid JSON (\(error.description)).")
+        }
+        guard let version = value["protocolVersion"]?.int64Value else {
+            throw ErrorResponse(code: .invalidMessage, message: "protocolVersion is required (this server speaks version \(ProtocolVersion.current)).")
+        }
+        guard ProtocolVersion.supported.contains(Int(clamping: version)) else {
+            let supported = ProtocolVersion.supported
+            let advice = version < supported.lowerBound
+                ? "This app is too old for the server: update the app." : "This app is newer than the server: ask the agency to update the server."
+            throw ErrorResponse(
+                code: .unsupportedProtocolVersion,
+                message: "\(advice) (app protocol \(version), server protocols \(supported.lowerBound)–\(supported.upperBound))",
+                details: ["minimum": .int(Int64(supported.lowerBound)), "maximum": .int(Int64(supported.upperBound))]
+            )
+        }
+        do {
+            return try JSONValueDecoder().decode(T.self, from: value)
+        } catch {
+            throw ErrorResponse(code: .invalidMessage, message: "The request is not valid: \(error.description).")
+        }
+    }
+
+    static func json(_ status: Int, _ message: some Encodable) -> HTTPResponse {
+        HTTPResponse(status: status, json: WireCoding.encode(message))
+    }
+
+    static func response(for error: ErrorResponse) -> HTTPResponse {
+        var response = json(error.code.httpStatus, error)
+        if let retry = error.error.details?["retryAfterSeconds"]?.int64Value {
+            response.headers.add(name: "Retry-After", value: String(retry))
+        }
+        return response
+    }
+
+    static func milliseconds(since start: DispatchTime) -> String {
+        String(format: "%.2f", Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6)
+    }
+
+    /// A path safe to echo: printable ASCII, at most 100 characters.
+    static func printable(_ path: String) -> String {
+        String(path.unicodeScalars.prefix(100).map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? Character($0) : "?" })
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+
+/// Who performed a mutation: the user, its role, and the device (client) it used.
+public struct MutationAuthor: Sendable, Hashable, Codable {
+    public var userID: String
+    /// The role name of the user when it acted (`"asesor"`, `"mediador"`...).
+    public var role: String
+    public var clientID: String
+
+    public init(userID: String, role: String, clientID: String) {
+        self.userID = userID
+        self.role = role
+        self.clientID = clientID
+    }
+}
+
+/// Where a mutation runs. The same code runs in both places.
+public enum MutationAuthority: String, Sendable, Codable {
+    /// On the device, optimistically: the server will decide.
+    case device
+    /// On the server: the decision is final.
+    case server
+}
+
+/// Everything a mutation may know besides its arguments and the records.
+/// A mutation never reads a clock: time comes from here.
+public struct MutationContext: Sendable {
+    public var author: MutationAuthor
+    /// Per-client mutation number (1, 2, 3...).
+    public var mutationID: Int64
+    /// When the user did it, by the device's clock.
+    public var occurredAt: Date
+    /// The device's hybrid logical clock reading when the user did it.
+    public var hlc: HybridTimestamp
+    /// When the mutation is being applied: arrival time on the server, local time on the device.
+    public var now: Date
+    public var authority: MutationAuthority
+
+    public init(
+        author: MutationAuthor, mutationID: Int64, occurredAt: Date, hlc: HybridTimestamp, now: Date,
+        authority: MutationAuthority
+    ) {
+        self.author = author
+        self.mutationID = mutationID
+        self.occurredAt = occurredAt
+        self.hlc = hlc
+        self.now = now
+        self.authority = authority
+    }
+}
+
+/// A mutation refused by a rule: a stable code for programs and a message for people
+/// (a field supervisor must understand it). Never carries personal data.
+public struct MutationRejection: Error, Sendable, Hashable, Codable, CustomStringConvertible {
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+
+    /// The mutation name is not registered.
+    public static func unknownMutation(_ name: String) -> MutationRejection {
+        MutationRejection(code: "unknown_mutation", message: "Unknown action \"\(name)\": this app version does not know it.")
+    }
+
+    /// The arguments do not have the expected shape.
+    public static func invalidArguments(_ detail: String) -> MutationRejection {
+        MutationRejection(code: "invalid_arguments", message: "The action's data is not valid: \(detail).")
+    }
+
+    /// The author's role may not perform the mutation.
+    public static func roleNotAllowed(mutation: String, role: String) -> MutationRejection {
+        MutationRejection(
+            code: "role_not_allowed", message: "The role \(role) may not perform \"\(mutation)\"."
+        )
+    }
+}
+
+/// What a successful mutation reports besides its record changes.
+public struct MutationOutcome: Sendable, Hashable, Codable {
+    /// Set when a rule decided something on the user's behalf (e.g. a concurrent edit won);
+    /// shown to the user next to the action.
+    public var resolution: String?
+
+    public init(resolution: String? = nil) {
+        self.resolution = resolution
+    }
+
+    public static let applied = MutationOutcome()
+}
+
+/// A named, typed mutation. Its stored properties are its arguments, with the same names on the
+/// wire. Client (optimistically) and server (authoritatively) run the same `apply`.
+public protocol Mutation: Codable, Sendable {
+    /// The wire name, e.g. `"registrarAceptacion"`.
+    static var name: String { get }
+    /// One line for people and docs.
+    static var summary: String { get }
+    /// Role names that may perform it.
+    static var allowedRoles: Set<String> { get }
+    /// Whether a device can perform it offline. `false` when it needs knowledge only the server has.
+    static var worksOffline: Bool { get }
+
+    /// Checks the preconditions on the records and writes the effect, or throws `MutationRejection`.
+    /// Other errors are failures of the store, not decisions.
+    func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome
+}
+
+/// A registered mutation, type-erased.
+public struct MutationDefinition: Sendable {
+    public let name: String
+    public let summary: String
+    public let allowedRoles: Set<String>
+    public let worksOffline: Bool
+    let run: @Sendable (JSONObject, MutationContext, inout RecordWriter) throws -> MutationOutcome
+}
+
+/// The mutations an application knows. Client and server are built with the same registry.
+public struct MutationRegistry: Sendable {
+    public private(set) var definitions: [String: MutationDefinition] = [:]
+
+    public init() {}
+
+    /// Registers `type` under `type.name`. Registering a name twice is a programmer error.
+    public mutating func register<M: Mutation>(_ type: M.Type) {
+        precondition(definitions[M.name] == nil, "mutation \(M.name) registered twice")
+        definitions[M.name] = MutationDefinition(
+            name: M.name, summary: M.summary, allowedRoles: M.allowedRoles, worksOffline: M.worksOffline,
+            run: { arguments, context, writer in
+                let mutation = try Self.decode(M.self, from: arguments)
+                return try mutation.apply(context, &writer)
+            }
+        )
+    }
+
+    public func definition(named name: String) -> MutationDefinition? { definitions[name] }
+
+    /// Runs mutation `name` with `arguments`: checks it is known, that the author's role may
+    /// perform it, that the arguments are well formed, then applies it to `writer`.
+    ///
+    /// - Throws: `MutationRejection` for every refusal; other errors come from the store.
+    public func apply(
+        name: String, arguments: JSONObject, context: MutationContext, to writer: inout RecordWriter
+    ) throws -> MutationOutcome {
+        guard let definition = definitions[name] else { throw MutationRejection.unknownMutation(name) }
+        guard definition.allowedRoles.contains(context.author.role) else {
+            throw MutationRejection.roleNotAllowed(mutation: name, role: context.author.role)
+        }
+        return try definition.run(arguments, context, &writer)
+    }
+
+    static func decode<M: Mutation>(_ type: M.Type, from arguments: JSONObject) throws(MutationRejection) -> M {
+        let mutation: M
+        do {
+            mutation = try JSONValueDecoder().decode(M.self, from: .object(arguments))
+        } catch {
+            throw MutationRejection.invalidArguments(error.description)
+        }
+        let known = Set(Mirror(reflecting: mutation).children.compactMap(\.label))
+        let unknown = arguments.keys.filter { !known.contains($0) }.sorted()
+        if !unknown.isEmpty {
+            let list = unknown.map { "\"\($0)\"" }.joined(separator: ", ")
+            throw MutationRejection.invalidArguments("unknown field \(list)")
+        }
+        return mutation
+    }
+}

@@ -1,0 +1,184 @@
+import CommandLineSupport
+import Foundation
+import GestionServer
+import Mediacion
+import SyncCore
+
+enum Admin {
+    static let spec = CommandSpec(
+        path: "gestion-server admin",
+        overview: "Administer the server's data directory (works while the server runs).",
+        options: [.value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory)).")],
+        subcommands: [
+            ("user add", "Create a user: --user <name> --role <role> --password-stdin."),
+            ("import-accounts <file.csv>", "Load accounts labelled for mediation from a CSV file."),
+        ]
+    )
+
+    static let userAdd = CommandSpec(
+        path: "gestion-server admin user add",
+        overview: "Create a user who can sign in on a device.",
+        options: [
+            .value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory))."),
+            .value("user", "<name>", "Login name: 3 to 64 lowercase letters, digits, '.', '-' or '_'."),
+            .value("role", "<role>", "One of: \(Rol.allCases.map(\.rawValue).joined(separator: ", "))."),
+            .flag("password-stdin", "Read the password from the first line of standard input."),
+        ],
+        discussion: "Passwords have at least 10 characters and do not contain the user name."
+    )
+
+    static let importAccounts = CommandSpec(
+        path: "gestion-server admin import-accounts",
+        overview: "Load the accounts of a CSV file (UTF-8, comma-separated, header row). All rows or none.",
+        arguments: [("<file.csv>", "The file to import.")],
+        options: [.value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory)).")],
+        discussion: """
+            Columns: \(AccountsCSV.requiredColumns.joined(separator: ", ")); optional: \(AccountsCSV.optionalColumns.joined(separator: ", ")).
+            Importing the same file twice changes nothing.
+            """
+    )
+
+    static func run(_ arguments: [String]) throws -> Int32 {
+        let allOptions = userAdd.options
+        let parsed = try ParsedArguments(arguments, options: allOptions)
+        switch parsed.positionals.first {
+        case nil:
+            if parsed.wantsHelp { print(spec.help, terminator: ""); return ExitStatus.success }
+            throw UsageError("Missing admin subcommand (user add, import-accounts).")
+        case "user":
+            guard parsed.positionals.dropFirst().first == "add" else {
+                if parsed.wantsHelp { print(userAdd.help, terminator: ""); return ExitStatus.success }
+                throw UsageError("Unknown 'user' subcommand; use 'user add'.")
+            }
+            if parsed.wantsHelp { print(userAdd.help, terminator: ""); return ExitStatus.success }
+            _ = try ParsedArguments(arguments, options: userAdd.options)
+            return try addUser(parsed)
+        case "import-accounts":
+            if parsed.wantsHelp { print(importAccounts.help, terminator: ""); return ExitStatus.success }
+            let strict = try ParsedArguments(arguments, options: importAccounts.options)
+            let file = try strict.positionals(exactly: 2, names: "the CSV file to import")[1]
+            return try importAccountsFile(file, parsed: strict)
+        case let other?:
+            throw UsageError("Unknown admin subcommand '\(other)'.")
+        }
+    }
+
+    static func addUser(_ parsed: ParsedArguments) throws -> Int32 {
+        _ = try parsed.positionals(exactly: 2, names: "")
+        let user = try parsed.required("user")
+        guard user.count >= 3, user.count <= 64,
+            user.unicodeScalars.allSatisfy({ CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz0123456789.-_").contains($0) })
+        else {
+            throw UsageError("The user name must be 3 to 64 lowercase letters, digits, '.', '-' or '_'.")
+        }
+        let roleName = try parsed.required("role")
+        guard let role = Rol(rawValue: roleName) else {
+            throw UsageError("Unknown role '\(roleName)'. Roles: \(Rol.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        guard parsed.flags.contains("password-stdin") else {
+            throw UsageError("Give the password on standard input with --password-stdin (never on the command line).")
+        }
+        guard let password = readSecretFromStandardInput(), !password.isEmpty else {
+            throw CommandFailure("No password on standard input.")
+        }
+        guard password.count >= 10 else { throw CommandFailure("The password must have at least 10 characters.") }
+        guard !password.lowercased().contains(user) else {
+            throw CommandFailure("The password must not contain the user name.")
+        }
+        let store = try ServerCommandLine.openStore(parsed)
+        defer { store.close() }
+        let hash = Authenticator.hashPassword(password, iterations: ServerCommandLine.passwordIterations)
+        do {
+            try store.addUser(NewUser(id: user, role: role.rawValue, passwordHash: hash, createdAt: Date()))
+        } catch {
+            throw CommandFailure(ServerCommandLine.describe(error))
+        }
+        print("Created user '\(user)' with role \(role.rawValue) (\(role.nombre)).")
+        return ExitStatus.success
+    }
+
+    static func importAccountsFile(_ path: String, parsed: ParsedArguments) throws -> Int32 {
+        let rows = try AccountsCSV.read(path: path)
+        let store = try ServerCommandLine.openStore(parsed)
+        defer { store.close() }
+        let report: ServerMutationReport
+        do {
+            report = try store.applyServerMutations(
+                rows.map { ServerMutation(name: ImportarCuenta.name, args: $0.arguments) },
+                author: ServerCommandLine.systemAuthor, registry: Mediacion.registry, at: Date(), atomically: true
+            )
+        } catch {
+            throw CommandFailure(ServerCommandLine.describe(error))
+        }
+        guard report.committed else {
+            for (row, result) in zip(rows, report.results) where result.status == .rejected {
+                printError("Row \(row.line): \(result.message ?? result.code ?? "refused")")
+            }
+            printError("Nothing was imported: correct the rows above and import the file again.")
+            return ExitStatus.failure
+        }
+        let changed = report.results.count { $0.version != nil }
+        print("Imported \(rows.count) accounts from \(path): \(changed) new or changed, \(rows.count - changed) unchanged.")
+        return ExitStatus.success
+    }
+}
+
+/// The accounts CSV: a header row naming the columns, then one account per row.
+enum AccountsCSV {
+    static let requiredColumns = [
+        "numeroCredito", "acreditado", "delegacion", "despacho", "fechaAsignacion", "segmento", "etiqueta", "tipoConvenio",
+    ]
+    static let optionalColumns = ["conveniosIncumplidos", "asesor"]
+
+    struct Row {
+        var line: Int
+        var arguments: JSONObject
+    }
+
+    static func read(path: String) throws -> [Row] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure("Cannot read \(path).")
+        }
+        guard var text = String(data: data, encoding: .utf8) else {
+            throw CommandFailure("\(path) is not UTF-8 text; save it as CSV UTF-8.")
+        }
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        let records: [[String]]
+        do {
+            records = try CSV.parse(text)
+        } catch {
+            throw CommandFailure("\(path): \(error)")
+        }
+        guard let header = records.first?.map({ $0.trimmingCharacters(in: .whitespaces) }) else {
+            throw CommandFailure("\(path) is empty.")
+        }
+        let missing = requiredColumns.filter { !header.contains($0) }
+        guard missing.isEmpty else {
+            throw CommandFailure("\(path) lacks the column(s) \(missing.joined(separator: ", ")).")
+        }
+        let unknown = header.filter { !requiredColumns.contains($0) && !optionalColumns.contains($0) }
+        guard unknown.isEmpty else { throw CommandFailure("\(path) has unknown column(s) \(unknown.joined(separator: ", ")).") }
+        var rows: [Row] = []
+        for (index, record) in records.dropFirst().enumerated() {
+            let line = index + 2
+            guard record.count == header.count else {
+                throw CommandFailure("Row \(line): \(record.count) fields where the header has \(header.count).")
+            }
+            var arguments: JSONObject = [:]
+            for (column, raw) in zip(header, record) {
+                let value = raw.trimmingCharacters(in: .whitespaces)
+                if value.isEmpty, optionalColumns.contains(column) { continue }
+                if column == "conveniosIncumplidos" {
+                    guard let number = Int64(value) else {
+                        throw CommandFailure("Row \(line): conveniosIncumplidos must be a whole number.")
+                    }
+                    arguments[column] = .int(number)
+                } else {
+                    arguments[column] = .string(value)
+                }
+            }
+            rows.append(Row(line: line, arguments: arguments))
+        }
+        return rows
+    }
+}

@@ -1,0 +1,83 @@
+import CommandLineSupport
+import Dispatch
+import Foundation
+import GestionLogging
+import GestionServer
+import Mediacion
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+enum Serve {
+    static func run(_ parsed: ParsedArguments) throws -> Int32 {
+        let logger = try ServerCommandLine.logger(parsed)
+        let port = try parsed.integer("port", default: 8080, in: 0...65535)
+        let host = parsed.values["host"] ?? "127.0.0.1"
+        let store = try ServerCommandLine.openStore(parsed)
+        var configuration = ServerConfiguration()
+        configuration.passwordIterations = ServerCommandLine.passwordIterations
+        configuration.tokenLifetime = TimeInterval(
+            try parsed.integer("token-lifetime", default: Int(configuration.tokenLifetime), in: 1...(366 * 86_400))
+        )
+        if configuration.passwordIterations < ServerConfiguration.minimumPasswordIterations {
+            logger.warning("weak_password_hashing", ["iterations": String(configuration.passwordIterations)])
+        }
+        let server = SyncServer(
+            store: store, registry: Mediacion.registry, configuration: configuration, host: host, port: port,
+            logger: logger, faults: FaultInjection.fromEnvironment(logger: logger)
+        )
+
+        signal(SIGPIPE, SIG_IGN)
+        let stopped = DispatchSemaphore(value: 0)
+        var sources: [any DispatchSourceSignal] = []
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                logger.notice("signal", ["signal": signalNumber == SIGINT ? "SIGINT" : "SIGTERM"])
+                server.shutdown(gracePeriod: .seconds(10))
+                stopped.signal()
+            }
+            source.resume()
+            sources.append(source)
+        }
+
+        do {
+            try server.start()
+        } catch {
+            store.close()
+            throw CommandFailure("Cannot listen on \(host):\(port): \(error)")
+        }
+        stopped.wait()
+        withExtendedLifetime(sources) {}
+        return ExitStatus.success
+    }
+}
+
+/// Crash or stall the server at named points, for the crash tests. Set GESTION_FAULT to
+/// `crash-at:<point>` (SIGKILL at that point) or `delay-at:<point>:<milliseconds>`.
+enum FaultInjection {
+    static func fromEnvironment(logger: Logger) -> @Sendable (FaultPoint) -> Void {
+        guard let spec = ProcessInfo.processInfo.environment["GESTION_FAULT"], !spec.isEmpty else { return { _ in } }
+        let parts = spec.split(separator: ":").map(String.init)
+        guard parts.count >= 2, let point = FaultPoint(rawValue: parts[1]) else {
+            logger.warning("fault_ignored", ["spec": spec])
+            return { _ in }
+        }
+        logger.warning("fault_armed", ["spec": spec])
+        switch parts[0] {
+        case "crash-at":
+            return { reached in
+                if reached == point { kill(getpid(), SIGKILL) }
+            }
+        case "delay-at":
+            let milliseconds = parts.count > 2 ? Int(parts[2]) ?? 1000 : 1000
+            return { reached in
+                if reached == point { usleep(useconds_t(milliseconds * 1000)) }
+            }
+        default:
+            return { _ in }
+        }
+    }
+}
