@@ -97,7 +97,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GestionClientTests",
-            dependencies: ["GestionClient", "Mediacion", "SyncCore", "GestionProtocol", "GestionSQLite"]
+            dependencies: [
+                "GestionClient", "Mediacion", "SyncCore", "GestionProtocol", "GestionSQLite", "GestionServer", "GestionHTTP",
+                "GestionLogging",
+            ]
         ),
         .testTarget(
             name: "EndToEndTests",

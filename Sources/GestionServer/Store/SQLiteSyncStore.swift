@@ -57,6 +57,11 @@ public final class SQLiteSyncStore: SyncStore {
         writer.close()
     }
 
+    /// Runs `body` on the writer connection outside any transaction: for maintenance and tests.
+    func withWriter<T>(_ body: (Connection) throws -> T) rethrows -> T {
+        try writer.withConnection(body)
+    }
+
     // MARK: Errors
 
     static func map(_ error: any Error) -> SyncStoreError {

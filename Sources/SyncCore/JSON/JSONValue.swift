@@ -53,6 +53,12 @@ extension JSONValue {
         if case .object(let o) = self { o[key] } else { nil }
     }
 
+    /// Element `index` of an array, `nil` for other kinds or out of range.
+    public subscript(index: Int) -> JSONValue? {
+        guard case .array(let elements) = self, elements.indices.contains(index) else { return nil }
+        return elements[index]
+    }
+
     /// A short name of the JSON kind, for error messages: "string", "object"...
     public var kindName: String {
         switch self {

@@ -153,23 +153,29 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return _JSONDecoder(value: value, codingPath: codingPath + [key])
     }
 
+    /// The decoder of a member that must be present and not null.
+    func requiredDecoder(for key: Key) throws -> _JSONDecoder {
+        let decoder = try decoder(for: key)
+        if decoder.value.isNull {
+            throw JSONDecodingError(path: CodingPath.render(decoder.codingPath), reason: "is required")
+        }
+        return decoder
+    }
+
     func decodeNil(forKey key: Key) throws -> Bool { members[key.stringValue]?.isNull ?? true }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        let d = try decoder(for: key)
-        if d.value.isNull, !(T.self == JSONValue.self) {
-            throw JSONDecodingError(path: CodingPath.render(d.codingPath), reason: "is required")
-        }
-        return try d.decodeValue(T.self)
+        if T.self == JSONValue.self { return try decoder(for: key).decodeValue(T.self) }
+        return try requiredDecoder(for: key).decodeValue(T.self)
     }
 
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decoder(for: key).singleBool() }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String { try decoder(for: key).singleString() }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decoder(for: key).singleDouble() }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decoder(for: key).integer(Int.self) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try decoder(for: key).int64() }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try decoder(for: key).integer(Int32.self) }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decoder(for: key).integer(UInt64.self) }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try requiredDecoder(for: key).singleBool() }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try requiredDecoder(for: key).singleString() }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try requiredDecoder(for: key).singleDouble() }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try requiredDecoder(for: key).integer(Int.self) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try requiredDecoder(for: key).int64() }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try requiredDecoder(for: key).integer(Int32.self) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try requiredDecoder(for: key).integer(UInt64.self) }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
         -> KeyedDecodingContainer<NestedKey>

@@ -7,7 +7,7 @@ import Foundation
 public enum RFC3339 {
     /// `date` as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
     public static func string(from date: Date) -> String {
-        let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let days = totalMillis >= 0 ? totalMillis / 86_400_000 : (totalMillis - 86_399_999) / 86_400_000
         let millisOfDay = totalMillis - days * 86_400_000
         let (year, month, day) = civil(fromDays: days)
