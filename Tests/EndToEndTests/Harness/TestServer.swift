@@ -50,10 +50,11 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// Starts the process (again) on the same port if it had one, and waits until it listens.
-    func start(fault: String? = nil) throws {
+    func start(fault: String? = nil, extraArguments: [String] = []) throws {
         let process = Process()
         process.executableURL = Products.server
         process.arguments = ["serve", "--data-dir", dataDirectory.path, "--port", String(port), "--log-level", "debug"]
+            + extraArguments
         var env = ProcessInfo.processInfo.environment
         env["GESTION_PASSWORD_ITERATIONS"] = "1000"
         if let fault = fault ?? self.fault { env["GESTION_FAULT"] = fault } else { env["GESTION_FAULT"] = nil }
