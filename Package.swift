@@ -86,6 +86,9 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .target(
+            name: "TestFixtures", dependencies: ["GestionServer", "Mediacion", "SyncCore"], path: "Tests/TestFixtures"
+        ),
         .testTarget(name: "GestionSQLiteTests", dependencies: ["GestionSQLite"]),
         .testTarget(name: "GestionCryptoTests", dependencies: ["GestionCrypto"]),
         .testTarget(name: "GestionHTTPTests", dependencies: ["GestionHTTP", "GestionLogging"]),
@@ -93,20 +96,23 @@ let package = Package(
         .testTarget(name: "MediacionTests", dependencies: ["Mediacion", "SyncCore"]),
         .testTarget(
             name: "GestionServerTests",
-            dependencies: ["GestionServer", "Mediacion", "SyncCore", "GestionProtocol", "GestionLogging"]
+            dependencies: [
+                "GestionServer", "Mediacion", "SyncCore", "GestionProtocol", "GestionLogging", "GestionHTTP", "GestionSQLite",
+                "TestFixtures",
+            ]
         ),
         .testTarget(
             name: "GestionClientTests",
             dependencies: [
                 "GestionClient", "Mediacion", "SyncCore", "GestionProtocol", "GestionSQLite", "GestionServer", "GestionHTTP",
-                "GestionLogging",
+                "GestionLogging", "TestFixtures",
             ]
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "GestionClient", "GestionServer", "Mediacion", "SyncCore", "GestionProtocol",
-                "GestionSQLite", "gestion-server", "gestion",
+                "GestionSQLite", "TestFixtures", "gestion-server", "gestion",
             ]
         ),
     ],

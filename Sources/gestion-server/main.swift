@@ -16,12 +16,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let status: Int32
 do {
     status = try ServerCommandLine.run(arguments)
-} catch let error as UsageError {
-    printError("Error: \(error.message)")
-    printError("Run 'gestion-server --help' for usage.")
-    status = ExitStatus.usage
 } catch {
-    printError("Error: \(error)")
-    status = ExitStatus.failure
+    status = exitStatus(for: error, tool: "gestion-server")
 }
 exit(status)

@@ -11,12 +11,7 @@ import Foundation
 let status: Int32
 do {
     status = try await DeviceCommandLine.run(Array(CommandLine.arguments.dropFirst()))
-} catch let error as UsageError {
-    printError("Error: \(error.message)")
-    printError("Run 'gestion --help' for usage.")
-    status = ExitStatus.usage
 } catch {
-    printError("Error: \(error)")
-    status = ExitStatus.failure
+    status = exitStatus(for: error, tool: "gestion")
 }
 exit(status)

@@ -7,6 +7,7 @@ import GestionServer
 import Mediacion
 import Synchronization
 import SyncCore
+import TestFixtures
 
 /// A real sync service and store in this process, reached through a transport that calls it
 /// directly: the client library's logic without sockets.
@@ -17,36 +18,14 @@ final class InProcessServer: Sendable {
     /// Requests to fail before reaching the server, by endpoint, for retry tests.
     private let failures = Mutex<[Endpoint: Int]>([:])
 
-    static let iterations = 1000
     static let url = URL(string: "http://in-process.test")!
 
     init(users: [String: Rol], accounts: Int) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("gestion-client-\(UUID().uuidString)")
-        store = try SQLiteSyncStore(directory: directory)
+        directory = Fixtures.temporaryDirectory("client")
+        store = try Fixtures.store(in: directory, users: users, accounts: accounts)
         var configuration = ServerConfiguration()
-        configuration.passwordIterations = Self.iterations
+        configuration.passwordIterations = Fixtures.passwordIterations
         service = SyncService(store: store, registry: Mediacion.registry, configuration: configuration, logger: .disabled)
-        for (user, role) in users {
-            try store.addUser(
-                NewUser(
-                    id: user, role: role.rawValue,
-                    passwordHash: Authenticator.hashPassword(Self.password(user), iterations: Self.iterations), createdAt: Date()
-                )
-            )
-        }
-        if accounts > 0 {
-            let report = try store.applyServerMutations(
-                (1...accounts).map { n in
-                    ServerMutation(
-                        name: ImportarCuenta.name,
-                        args: try! JSONValueEncoder().encode(ImportarCuenta(cuenta: Self.cuenta(n))).objectValue!
-                    )
-                },
-                author: MutationAuthor(userID: "sistema", role: Rol.operacion.rawValue, clientID: "gestion-server"),
-                registry: Mediacion.registry, at: Date(), atomically: true
-            )
-            precondition(report.committed)
-        }
     }
 
     deinit {
@@ -54,15 +33,9 @@ final class InProcessServer: Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    static func password(_ user: String) -> String { "Prueba-" + String(user.reversed()) + "-2026" }
-    static func credito(_ n: Int) -> String { String(1_000_000_000 + n) }
-    static func cuenta(_ n: Int) -> Cuenta {
-        Cuenta(
-            numeroCredito: credito(n), acreditado: "Persona Ficticia \(n)", delegacion: "Delegación Ejemplo",
-            despacho: "Agencia Ejemplo", fechaAsignacion: "2026-11-02", segmento: .cobranzaAdministrativa,
-            etiqueta: .susceptibleDeMediacion, tipoConvenio: .administrativo
-        )
-    }
+    static func password(_ user: String) -> String { Fixtures.password(user) }
+    static func credito(_ n: Int) -> String { Fixtures.credito(n) }
+    static func cuenta(_ n: Int) -> Cuenta { Fixtures.cuenta(n) }
 
     /// The next `count` requests to `endpoint` fail as if the network were down.
     func failNext(_ endpoint: Endpoint, count: Int) {
@@ -103,8 +76,4 @@ final class InProcessServer: Sendable {
     }
 }
 
-func temporaryDirectory() -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("gestion-replica-\(UUID().uuidString)")
-    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
+func temporaryDirectory() -> URL { Fixtures.temporaryDirectory("replica") }

@@ -5,6 +5,7 @@ import GestionProtocol
 import Mediacion
 import Synchronization
 import SyncCore
+import TestFixtures
 
 @testable import GestionServer
 
@@ -23,37 +24,19 @@ final class ServiceHarness {
     let clock = TestClock()
     let logs = InMemoryLogHandler()
 
-    static let iterations = 1000
-
     init(
         users: [String: Rol] = ["asesor.uno": .asesor, "asesor.dos": .asesor, "mediador.uno": .mediador],
         accounts: Int = 3, configuration: ServerConfiguration? = nil
     ) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("gestion-service-\(UUID().uuidString)")
-        store = try SQLiteSyncStore(directory: directory)
+        directory = Fixtures.temporaryDirectory("service")
         var config = configuration ?? ServerConfiguration()
-        config.passwordIterations = Self.iterations
+        config.passwordIterations = Fixtures.passwordIterations
+        store = try Fixtures.store(in: directory, users: users, accounts: accounts, now: clock.now)
         let clock = self.clock
         service = SyncService(
             store: store, registry: Mediacion.registry, configuration: config,
             logger: Logger(label: "test", minimumLevel: .debug, handler: logs), clock: { clock.now }
         )
-        for (user, role) in users {
-            try store.addUser(
-                NewUser(
-                    id: user, role: role.rawValue, passwordHash: Authenticator.hashPassword(Self.password(user), iterations: Self.iterations),
-                    createdAt: clock.now
-                )
-            )
-        }
-        let cuentas = (1...max(accounts, 1)).prefix(accounts).map { n in
-            ServerMutation(name: ImportarCuenta.name, args: try! JSONValueEncoder().encode(ImportarCuenta(cuenta: Self.cuenta(n))).objectValue!)
-        }
-        let report = try store.applyServerMutations(
-            cuentas, author: MutationAuthor(userID: "sistema", role: Rol.operacion.rawValue, clientID: "gestion-server"),
-            registry: Mediacion.registry, at: clock.now, atomically: true
-        )
-        precondition(report.committed)
     }
 
     deinit {
@@ -61,17 +44,8 @@ final class ServiceHarness {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    static func password(_ user: String) -> String { "Prueba-" + String(user.reversed()) + "-2026" }
-
-    static func credito(_ n: Int) -> String { String(1_000_000_000 + n) }
-
-    static func cuenta(_ n: Int) -> Cuenta {
-        Cuenta(
-            numeroCredito: credito(n), acreditado: "Persona Ficticia \(n)", delegacion: "Delegación Ejemplo",
-            despacho: "Agencia Ejemplo", fechaAsignacion: "2026-11-02", segmento: .cobranzaAdministrativa,
-            etiqueta: .susceptibleDeMediacion, tipoConvenio: .administrativo
-        )
-    }
+    static func password(_ user: String) -> String { Fixtures.password(user) }
+    static func credito(_ n: Int) -> String { Fixtures.credito(n) }
 
     struct Reply {
         var status: Int

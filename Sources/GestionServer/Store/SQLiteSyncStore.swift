@@ -12,7 +12,7 @@ import SyncCore
 public final class SQLiteSyncStore: SyncStore {
     public let serverID: String
     public let databasePath: String
-    private let writer: LockedConnection
+    private let writer: SerializedConnection
     private let readers: ReaderPool
 
     /// Opens (creating if needed) the store in `directory` (file `server.sqlite`).
@@ -37,7 +37,7 @@ public final class SQLiteSyncStore: SyncStore {
         } catch {
             throw Self.map(error)
         }
-        writer = LockedConnection(connection)
+        writer = SerializedConnection(connection)
         var readConnections: [Connection] = []
         do {
             for _ in 0..<max(1, readerCount) {

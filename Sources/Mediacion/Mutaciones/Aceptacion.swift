@@ -16,12 +16,7 @@ public struct RegistrarAceptacion: Mutation {
     }
 
     public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
-        let cuenta = try records.cuenta(numeroCredito)
-        if let caso = try records.read(Caso.self, cuenta.casoActual) { throw Rechazo.yaRegistrado(caso.estatus) }
-        var caso = Caso(numeroCredito: numeroCredito, ronda: cuenta.ronda, estatus: .enMediacion, asesor: context.author.userID)
-        caso.fechaAceptacion = context.occurredAt
-        records.write(caso)
-        return .applied
+        try records.abrirRonda(numeroCredito, estatus: .enMediacion, context) { $0.fechaAceptacion = context.occurredAt }
     }
 }
 
@@ -39,13 +34,23 @@ public struct RegistrarNoAceptacion: Mutation {
     }
 
     public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
-        let cuenta = try records.cuenta(numeroCredito)
-        if let caso = try records.read(Caso.self, cuenta.casoActual) { throw Rechazo.yaRegistrado(caso.estatus) }
-        var caso = Caso(
-            numeroCredito: numeroCredito, ronda: cuenta.ronda, estatus: .mediacionNoAceptada, asesor: context.author.userID
-        )
-        caso.fechaNoAceptacion = context.occurredAt
-        records.write(caso)
+        try records.abrirRonda(numeroCredito, estatus: .mediacionNoAceptada, context) {
+            $0.fechaNoAceptacion = context.occurredAt
+        }
+    }
+}
+
+extension RecordWriter {
+    /// Records the borrower's answer for the account's current round: the round's case, created
+    /// with `estatus` by the asesor. A round has one answer.
+    fileprivate mutating func abrirRonda(
+        _ numeroCredito: String, estatus: EstatusCaso, _ context: MutationContext, _ completar: (inout Caso) -> Void
+    ) throws -> MutationOutcome {
+        let cuenta = try cuenta(numeroCredito)
+        if let caso = try read(Caso.self, cuenta.casoActual) { throw Rechazo.yaRegistrado(caso.estatus) }
+        var caso = Caso(numeroCredito: numeroCredito, ronda: cuenta.ronda, estatus: estatus, asesor: context.author.userID)
+        completar(&caso)
+        write(caso)
         return .applied
     }
 }

@@ -3,6 +3,7 @@ import GestionClient
 import GestionSQLite
 import Mediacion
 import SyncCore
+import TestFixtures
 import Testing
 
 /// A device driven through the real `gestion` executable, on a replica file of its own.
@@ -103,5 +104,5 @@ enum Cuentas {
         return text
     }
 
-    static func credito(_ n: Int) -> String { String(1_000_000_000 + n) }
+    static func credito(_ n: Int) -> String { Fixtures.credito(n) }
 }

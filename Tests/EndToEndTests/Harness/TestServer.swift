@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestFixtures
 import Testing
 
 #if canImport(Glibc)
@@ -37,7 +38,7 @@ final class TestServer: @unchecked Sendable {
         try start()
     }
 
-    static func password(_ user: String) -> String { "Prueba-" + String(user.reversed()) + "-2026" }
+    static func password(_ user: String) -> String { Fixtures.password(user) }
 
     /// Runs `gestion-server admin --data-dir <dir> ...`; fails the test on a non-zero exit.
     @discardableResult
