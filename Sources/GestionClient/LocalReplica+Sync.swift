@@ -195,6 +195,18 @@ extension LocalReplica {
         }
     }
 
+    /// The server's history was replaced (its database restored or rebuilt): forget everything
+    /// learned from the old one, keep the outbox, and start again from version 0.
+    func startNewHistory(serverID: String) throws(ReplicaError) {
+        try write { db in
+            try Self.wipeRecords(db)
+            try Meta.set(db, "server_id", serverID)
+            try Meta.set(db, "server_last_mutation_id", "0")
+            try Meta.set(db, "results_through", "0")
+            try db.run("UPDATE outbox SET result_status = NULL, result_code = NULL, result_message = NULL, result_resolution = NULL")
+        }
+    }
+
     func recordSyncSuccess() throws(ReplicaError) {
         let now = self.now
         try write { db in

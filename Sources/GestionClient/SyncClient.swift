@@ -12,6 +12,8 @@ public enum SyncError: Error, Sendable, Equatable, CustomStringConvertible {
     case incompatibleServer(String)
     /// The server refused the request.
     case server(code: ErrorCode, message: String)
+    /// The server answered with an error code this app does not know (a newer server).
+    case unknownServerError(status: Int, message: String)
     /// The server could not be reached.
     case unreachable(String)
     /// The server answered something this app cannot read.
@@ -25,6 +27,7 @@ public enum SyncError: Error, Sendable, Equatable, CustomStringConvertible {
         case .sessionExpired(let message): message
         case .incompatibleServer(let message): message
         case .server(_, let message): message
+        case .unknownServerError(let status, let message): "\(message) (HTTP \(status))"
         case .unreachable(let message): "No connection to the server (\(message)). Your work is kept and will be sent later."
         case .invalidResponse(let message): "The server's answer could not be read (\(message))."
         case .replica(let error): error.description
@@ -36,6 +39,7 @@ public enum SyncError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .unreachable, .invalidResponse: true
         case .server(let code, _): code.isRetryable
+        case .unknownServerError(let status, _): status >= 500 || status == 429
         case .replica(.diskFull): true
         default: false
         }
@@ -157,7 +161,10 @@ public actor SyncClient {
             } catch {
                 attempt += 1
                 guard error.isRetryable, attempt < policy.maxAttempts, !Task.isCancelled else { throw error }
-                try? await Task.sleep(for: policy.delay(afterAttempt: attempt - 1, using: &generator))
+                // The server may say how long to wait (Retry-After in its error details).
+                let asked = lastRetryAfter.map { Duration.seconds($0) } ?? .zero
+                lastRetryAfter = nil
+                try? await Task.sleep(for: max(asked, policy.delay(afterAttempt: attempt - 1, using: &generator)))
             }
         }
     }
@@ -234,6 +241,7 @@ public actor SyncClient {
     private func pull(
         session: ReplicaSession, server: URL, summary: inout SyncSummary, progress: (SyncProgress) -> Void
     ) async throws(SyncError) {
+        var session = session
         var resynced = false
         while true {
             let position = try replicaCall { () throws(ReplicaError) in try replica.syncPosition() }
@@ -248,9 +256,13 @@ public actor SyncClient {
                 continue
             }
             guard page.serverId == session.serverID else {
-                throw .incompatibleServer(
-                    "The server's database is not the one this device was set up with. Sign in again to start over."
-                )
+                // The server's history was replaced (a restore): download everything again and
+                // keep the outbox, which the next push sends from its first mutation.
+                guard !resynced else { throw .incompatibleServer("The server's history keeps changing; try again later.") }
+                resynced = true
+                try replicaCall { () throws(ReplicaError) in try replica.startNewHistory(serverID: page.serverId) }
+                session.serverID = page.serverId
+                continue
             }
             try replicaCall { () throws(ReplicaError) in _ = try replica.applyPullPage(page) }
             summary.pages += 1
@@ -269,6 +281,8 @@ public actor SyncClient {
 
     /// `details.lastMutationId` of the last `mutation_gap` error.
     private var lastGapDetail: Int64?
+    /// `details.retryAfterSeconds` of the last error that carried it.
+    private var lastRetryAfter: Int64?
 
     private func call<Request: Encodable, Response: Decodable>(
         _ endpoint: Endpoint, _ request: Request, token: String?, server: URL
@@ -284,12 +298,15 @@ public actor SyncClient {
                 throw .invalidResponse("HTTP \(reply.status)")
             }
             if error.code == .mutationGap { lastGapDetail = error.error.details?["lastMutationId"]?.int64Value }
+            lastRetryAfter = error.error.details?["retryAfterSeconds"]?.int64Value
             switch error.code {
             case .invalidToken, .tokenExpired, .unauthorized:
                 try? replica.clearToken()
                 throw .sessionExpired(error.message)
             case .unsupportedProtocolVersion:
                 throw .incompatibleServer(error.message)
+            case .unknown:
+                throw .unknownServerError(status: reply.status, message: error.message)
             default:
                 throw .server(code: error.code, message: error.message)
             }

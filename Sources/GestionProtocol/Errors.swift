@@ -21,6 +21,11 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case deviceOfAnotherUser = "device_of_another_user"
     case payloadTooLarge = "payload_too_large"
     case requestTimeout = "request_timeout"
+    case uriTooLong = "uri_too_long"
+    case headerTooLarge = "header_too_large"
+    case expectationFailed = "expectation_failed"
+    case notImplemented = "not_implemented"
+    case httpVersionNotSupported = "http_version_not_supported"
     case storageFull = "storage_full"
     case serviceUnavailable = "service_unavailable"
     case internalError = "internal_error"
@@ -42,10 +47,15 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
         case .requestTimeout: 408
         case .mutationGap, .invalidCursor: 409
         case .payloadTooLarge: 413
+        case .uriTooLong: 414
         case .unsupportedMediaType: 415
+        case .expectationFailed: 417
         case .tooManyAttempts: 429
+        case .headerTooLarge: 431
         case .internalError, .unknown: 500
+        case .notImplemented: 501
         case .storageFull, .serviceUnavailable: 503
+        case .httpVersionNotSupported: 505
         }
     }
 

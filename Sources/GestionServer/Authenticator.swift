@@ -43,8 +43,10 @@ public final class Authenticator: Sendable {
                 details: ["retryAfterSeconds": .int(Int64(seconds))]
             )
         }
-        guard !request.clientId.isEmpty, request.clientId.count <= 64 else {
-            throw ErrorResponse(code: .invalidMessage, message: "clientId must be 1 to 64 characters.")
+        guard Self.isValidClientID(request.clientId) else {
+            throw ErrorResponse(
+                code: .invalidMessage, message: "clientId must be 1 to 64 letters, digits, '.', '_' or '-' (a UUID is best)."
+            )
         }
         let stored = try mapStore { () throws(SyncStoreError) in try store.user(id: userID) }
         let verified = try checkPassword(request.password, against: stored.flatMap { PasswordHash(encoded: $0.passwordHash) })
@@ -98,6 +100,16 @@ public final class Authenticator: Sendable {
             )
         }
         return AuthenticatedClient(userID: user.id, role: user.role, clientID: stored.clientID)
+    }
+
+    /// Device client ids: 1 to 64 ASCII letters, digits, `.`, `_` or `-`. Ids with other
+    /// characters (`server:...`) are reserved for the server's own work.
+    public static func isValidClientID(_ id: String) -> Bool {
+        (1...64).contains(id.utf8.count)
+            && id.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+            }
     }
 
     static func tokenHash(_ token: String) -> String {

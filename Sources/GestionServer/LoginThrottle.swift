@@ -11,18 +11,28 @@ public final class LoginThrottle: Sendable {
         public var baseDelay: TimeInterval
         /// The longest wait.
         public var maxDelay: TimeInterval
+        /// Failures older than this are forgotten (counted from the last failure).
+        public var memory: TimeInterval
 
-        public init(freeAttempts: Int = 5, baseDelay: TimeInterval = 1, maxDelay: TimeInterval = 15 * 60) {
+        public init(
+            freeAttempts: Int = 5, baseDelay: TimeInterval = 1, maxDelay: TimeInterval = 15 * 60,
+            memory: TimeInterval = 30 * 60
+        ) {
             self.freeAttempts = freeAttempts
             self.baseDelay = baseDelay
             self.maxDelay = maxDelay
+            self.memory = memory
         }
     }
 
     private struct Record {
         var failures = 0
         var blockedUntil = Date.distantPast
+        var lastFailure = Date.distantPast
     }
+
+    /// Beyond this many remembered names and addresses, forgotten ones are dropped.
+    private static let pruneThreshold = 10_000
 
     private let policy: Policy
     private let records = Mutex<[String: Record]>([:])
@@ -43,9 +53,14 @@ public final class LoginThrottle: Sendable {
     /// Records a failed attempt.
     public func recordFailure(user: String, address: String, now: Date) {
         records.withLock { records in
+            if records.count > Self.pruneThreshold {
+                records = records.filter { now.timeIntervalSince($0.value.lastFailure) < policy.memory }
+            }
             for key in ["user:" + user.lowercased(), "address:" + address] {
                 var record = records[key] ?? Record()
+                if now.timeIntervalSince(record.lastFailure) >= policy.memory { record = Record() }
                 record.failures += 1
+                record.lastFailure = now
                 let excess = record.failures - policy.freeAttempts
                 if excess > 0 {
                     let delay = min(policy.maxDelay, policy.baseDelay * pow(2, Double(min(excess - 1, 30))))

@@ -37,8 +37,13 @@ public final class SyncService: Sendable {
     }
 
     /// The largest body accepted for `method` and `path`; larger requests get `payload_too_large`.
+    /// Requests the router will refuse anyway (unknown path, wrong method) may carry a small body,
+    /// so that they get their 404 or 405 rather than 413.
     public static func maxBodySize(method: String, path: String) -> Int {
-        Endpoint(rawValue: path)?.maxBodyBytes ?? 0
+        guard let endpoint = Endpoint(rawValue: path), endpoint.method == method, endpoint.maxBodyBytes > 0 else {
+            return 64 * 1024
+        }
+        return endpoint.maxBodyBytes
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
@@ -46,7 +51,7 @@ public final class SyncService: Sendable {
             guard let endpoint = Endpoint(rawValue: request.path) else {
                 throw ErrorResponse(code: .notFound, message: "There is no \(Self.printable(request.path)) here.")
             }
-            guard request.method == endpoint.method else {
+            guard request.method == endpoint.method || (request.method == "HEAD" && endpoint.method == "GET") else {
                 var response = Self.response(
                     for: ErrorResponse(code: .methodNotAllowed, message: "Use \(endpoint.method) for \(endpoint.path).")
                 )
@@ -90,7 +95,8 @@ public final class SyncService: Sendable {
             )
         }
         for (index, mutation) in request.mutations.enumerated() {
-            guard mutation.id >= 1, index == 0 || mutation.id == request.mutations[index - 1].id + 1 else {
+            // Written without `+ 1` so that hostile ids near Int64.max cannot overflow.
+            guard mutation.id >= 1, index == 0 || mutation.id - 1 == request.mutations[index - 1].id else {
                 throw ErrorResponse(
                     code: .invalidMessage,
                     message: "mutations[\(index)].id: mutation ids must be consecutive and start at 1 or more."
@@ -160,8 +166,11 @@ public final class SyncService: Sendable {
         } catch {
             throw ErrorResponse(code: .malformedJSON, message: "The request body is not valid JSON (\(error.description)).")
         }
-        guard let version = value["protocolVersion"]?.int64Value else {
+        guard let member = value["protocolVersion"] else {
             throw ErrorResponse(code: .invalidMessage, message: "protocolVersion is required (this server speaks version \(ProtocolVersion.current)).")
+        }
+        guard let version = member.int64Value else {
+            throw ErrorResponse(code: .invalidMessage, message: "protocolVersion must be an integer, e.g. \(ProtocolVersion.current).")
         }
         guard ProtocolVersion.supported.contains(Int(clamping: version)) else {
             let supported = ProtocolVersion.supported
@@ -186,6 +195,7 @@ public final class SyncService: Sendable {
 
     static func response(for error: ErrorResponse) -> HTTPResponse {
         var response = json(error.code.httpStatus, error)
+        if error.code.httpStatus == 401 { response.headers.add(name: "WWW-Authenticate", value: "Bearer") }
         if let retry = error.error.details?["retryAfterSeconds"]?.int64Value {
             response.headers.add(name: "Retry-After", value: String(retry))
         }

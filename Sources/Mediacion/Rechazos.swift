@@ -12,13 +12,6 @@ public enum Rechazo {
         )
     }
 
-    public static func cuentaNoSusceptible() -> MutationRejection {
-        MutationRejection(
-            code: "cuenta_no_susceptible",
-            message: "The account is not labelled “susceptible de mediación”; the service cannot be offered."
-        )
-    }
-
     public static func yaRegistrado(_ estatus: EstatusCaso) -> MutationRejection {
         MutationRejection(
             code: "respuesta_ya_registrada",
@@ -75,13 +68,10 @@ public enum Rechazo {
     public static func fechaEnElPasado() -> MutationRejection {
         MutationRejection(
             code: "fecha_en_el_pasado",
-            message: "The session date is before the moment it was recorded."
+            message: "The session date is before the day it was recorded."
         )
     }
 
-    public static func cuentaYaExiste() -> MutationRejection {
-        MutationRejection(code: "cuenta_ya_existe", message: "The account was already loaded with other data.")
-    }
 }
 
 /// Checks of the formats the institution uses.

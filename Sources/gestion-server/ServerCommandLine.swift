@@ -77,8 +77,9 @@ enum ServerCommandLine {
         return ServerConfiguration.minimumPasswordIterations
     }
 
-    /// The server author of imports and other server-side actions.
-    static let systemAuthor = MutationAuthor(userID: "sistema", role: Rol.operacion.rawValue, clientID: "gestion-server")
+    /// The server author of imports and other server-side actions. Its client id has a `:`,
+    /// which device client ids never have.
+    static let systemAuthor = MutationAuthor(userID: "sistema", role: Rol.operacion.rawValue, clientID: "server:gestion-server")
 
     static func openStore(_ parsed: ParsedArguments) throws -> SQLiteSyncStore {
         do {

@@ -106,3 +106,17 @@ import Testing
         #expect(seen.count > 10, "jitter spreads retries")
     }
 }
+
+@Suite struct ServerHistoryTests {
+    @Test func aReplacedServerHistoryIsDownloadedAgainKeepingTheOutbox() async throws {
+        let server = try InProcessServer(users: ["asesor.uno": .asesor], accounts: 2)
+        let (replica, client) = try await server.device("asesor.uno", in: temporaryDirectory())
+        try replica.perform(RegistrarAceptacion.name, ["numeroCredito": .string(InProcessServer.credito(1))])
+        // As if this device had been set up against a database since replaced by a restore.
+        try replica.write { db in try Meta.set(db, "server_id", "una-base-anterior") }
+        try await client.sync()
+        #expect(try replica.session()?.serverID == server.store.serverID)
+        #expect(try replica.status().pendingCount == 0)
+        #expect(try replica.allRecords() == server.store.allRecords())
+    }
+}

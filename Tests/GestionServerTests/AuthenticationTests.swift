@@ -153,3 +153,67 @@ import Testing
         #expect(reply.json["error"]?["details"] == ["minimum": 1, "maximum": 1])
     }
 }
+
+@Suite struct HardeningTests {
+    @Test func hostileMutationIdsCannotOverflow() throws {
+        let harness = try ServiceHarness()
+        let token = try harness.login("asesor.uno", client: "tel-1")
+        let reply = harness.post(
+            "/sync/push",
+            PushRequest(
+                clientId: "tel-1",
+                mutations: [Int64.max, 1].map {
+                    MutationEnvelope(id: $0, name: RegistrarAceptacion.name, args: [:], occurredAt: harness.clock.now, hlc: .zero)
+                }
+            ), token: token
+        )
+        #expect(reply.status == 400 && reply.errorCode == "invalid_message")
+        let far = harness.push(token, client: "tel-1", [(RegistrarAceptacion.name, [:])], firstID: Int64.max)
+        #expect(far.status == 409 && far.errorCode == "mutation_gap")
+    }
+
+    @Test(arguments: ["server:gestion-server", "", "tel 1", "teléfono", String(repeating: "a", count: 65)])
+    func reservedOrMalformedClientIDsCannotSignIn(clientID: String) throws {
+        let harness = try ServiceHarness()
+        let reply = harness.post(
+            "/sync/login",
+            LoginRequest(user: "asesor.uno", password: ServiceHarness.password("asesor.uno"), clientId: clientID, deviceName: "d", appVersion: "t")
+        )
+        #expect(reply.status == 400 && reply.errorCode == "invalid_message")
+    }
+
+    @Test func serverMutationsRefuseADeviceOfAnotherUser() throws {
+        let harness = try ServiceHarness()
+        _ = try harness.login("asesor.uno", client: "tel-1")
+        #expect(throws: SyncStoreError.clientOfAnotherUser) {
+            try harness.store.applyServerMutations(
+                [], author: MutationAuthor(userID: "sistema", role: "operacion", clientID: "tel-1"), registry: Mediacion.registry,
+                at: harness.clock.now, atomically: true
+            )
+        }
+    }
+
+    @Test func oldFailuresAreForgotten() throws {
+        let harness = try ServiceHarness()
+        let wrong = LoginRequest(user: "asesor.uno", password: "mal", clientId: "c", deviceName: "d", appVersion: "t")
+        for _ in 0..<6 { _ = harness.post("/sync/login", wrong) }
+        #expect(harness.post("/sync/login", wrong).status == 429)
+        harness.clock.advance(31 * 60)
+        for _ in 0..<5 { #expect(harness.post("/sync/login", wrong).errorCode == "wrong_credentials") }
+    }
+
+    @Test func headIsAnsweredLikeGetAnd401SaysHowToAuthenticate() throws {
+        let harness = try ServiceHarness()
+        #expect(harness.call("HEAD", "/healthz").status == 200)
+        let unauthorized = harness.post("/sync/pull", PullRequest(clientId: "x", cursor: 0, resultsAfter: 0))
+        #expect(unauthorized.headers["WWW-Authenticate"] == "Bearer")
+        #expect(SyncService.maxBodySize(method: "POST", path: "/nada") > 0, "unknown paths get their 404, not 413")
+        #expect(SyncService.maxBodySize(method: "POST", path: "/sync/push") == 4 * 1024 * 1024)
+    }
+
+    @Test func aNonIntegerProtocolVersionIsNamed() throws {
+        let harness = try ServiceHarness()
+        let reply = harness.post("/sync/login", json: ["protocolVersion": "1", "user": "x"])
+        #expect(reply.message.contains("must be an integer"))
+    }
+}

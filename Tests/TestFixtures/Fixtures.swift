@@ -24,7 +24,7 @@ public enum Fixtures {
     }
 
     /// The server's own author for imports.
-    public static let sistema = MutationAuthor(userID: "sistema", role: Rol.operacion.rawValue, clientID: "gestion-server")
+    public static let sistema = MutationAuthor(userID: "sistema", role: Rol.operacion.rawValue, clientID: "server:gestion-server")
 
     /// A server store in `directory` with `users` and accounts 1...`accounts`.
     public static func store(in directory: URL, users: [String: Rol], accounts: Int, now: Date = Date()) throws -> SQLiteSyncStore {

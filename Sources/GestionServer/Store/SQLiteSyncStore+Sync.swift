@@ -16,7 +16,7 @@ extension SQLiteSyncStore {
                 throw SyncStoreError.failed("client is not registered")
             }
             var last = stored
-            if let first = mutations.first, first.id > last + 1 {
+            if let first = mutations.first, first.id - 1 > last {
                 throw SyncStoreError.mutationGap(lastMutationID: last)
             }
             var results: [MutationResult] = []
@@ -142,6 +142,11 @@ extension SQLiteSyncStore {
         do {
             return try write { db in
                 let timestamp = RFC3339.string(from: now)
+                if let owner = try db.queryScalar("SELECT user_id FROM clients WHERE client_id = ?", [author.clientID]),
+                    owner.string != author.userID
+                {
+                    throw SyncStoreError.clientOfAnotherUser
+                }
                 try db.run(
                     "INSERT OR IGNORE INTO users (id, role, password_hash, created_at, disabled) VALUES (?, ?, '!', ?, 1)",
                     [author.userID, author.role, timestamp]

@@ -54,13 +54,14 @@ public struct RegistrarDatosContacto: Mutation {
         guard telefonoFijo != nil || telefonoCelular != nil || correoElectronico != nil else {
             throw Rechazo.sinDatosDeContacto()
         }
-        guard var contacto = try records.read(DatosContacto.self, numeroCredito),
-            contacto.avisoPrivacidadMostrado != nil
-        else { throw Rechazo.avisoPrivacidadPendiente() }
+        guard let anterior = try records.read(DatosContacto.self, numeroCredito), anterior.avisoPrivacidadMostrado != nil else {
+            throw Rechazo.avisoPrivacidadPendiente()
+        }
+        var contacto = anterior
         if let telefonoFijo { contacto.telefonoFijo = try Formato.telefono("telefonoFijo", telefonoFijo) }
         if let telefonoCelular { contacto.telefonoCelular = try Formato.telefono("telefonoCelular", telefonoCelular) }
         if let correoElectronico { contacto.correoElectronico = try Formato.correo(correoElectronico) }
-        records.write(contacto)
+        if contacto != anterior { records.write(contacto) }
         return .applied
     }
 }
