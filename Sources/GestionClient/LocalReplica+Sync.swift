@@ -98,6 +98,11 @@ extension LocalReplica {
                 needsRebase = needsRebase || wiped || !confirmed.isEmpty
                 resultsThrough = max(resultsThrough, page.lastMutationId)
                 try Meta.set(db, "needs_rebase", nil)
+                if try Meta.get(db, "renumber_outbox") != nil {
+                    // Confirmed ones are gone; what is left is unknown to the new history.
+                    try renumberOutbox(after: page.lastMutationId, db: db)
+                    needsRebase = true
+                }
             }
             if needsRebase { changed.formUnion(try rebase(db: db, now: now)) }
             try Meta.set(db, "cursor", String(page.cursor))
@@ -156,6 +161,22 @@ extension LocalReplica {
         return rows.compactMap { $0.int64(at: 0) }
     }
 
+    /// After a replaced server history, the server may know fewer of this device's mutations than
+    /// were confirmed before: number the outbox again from the server's next expected number.
+    private func renumberOutbox(after lastMutationID: Int64, db: Connection) throws {
+        try db.run("DELETE FROM outbox_touches")
+        let ids = try db.query("SELECT id FROM outbox ORDER BY id").compactMap { $0.int64(at: 0) }
+        if let first = ids.first, first != lastMutationID + 1 {
+            // Move out of the way first, so that new and old numbers never collide.
+            try db.run("UPDATE outbox SET id = -id")
+            for (offset, id) in ids.enumerated() {
+                try db.run("UPDATE outbox SET id = ? WHERE id = ?", [lastMutationID + 1 + Int64(offset), -id])
+            }
+        }
+        try Meta.set(db, "next_mutation_id", String(lastMutationID + 1 + Int64(ids.count)))
+        try Meta.set(db, "renumber_outbox", nil)
+    }
+
     /// Puts every locally changed record back to the server's version, then re-applies the
     /// outbox in order. A mutation that no longer applies keeps its place in the outbox (the
     /// server decides) and notes why.
@@ -204,6 +225,7 @@ extension LocalReplica {
             try Meta.set(db, "server_last_mutation_id", "0")
             try Meta.set(db, "results_through", "0")
             try db.run("UPDATE outbox SET result_status = NULL, result_code = NULL, result_message = NULL, result_resolution = NULL")
+            try Meta.set(db, "renumber_outbox", "1")
         }
     }
 

@@ -199,8 +199,20 @@ public actor SyncClient {
         }
         guard let server = URL(string: session.serverURL) else { throw .notSignedIn }
         var summary = SyncSummary()
-        try await push(session: session, server: server, summary: &summary, progress: progress)
+        var gap = false
+        do {
+            try await push(session: session, server: server, summary: &summary, progress: progress)
+        } catch .server(.mutationGap, _) {
+            // The server knows fewer of our mutations than we can resend: its history may have
+            // been replaced. The pull finds out and renumbers the outbox; then push again.
+            gap = true
+        }
         try await pull(session: session, server: server, summary: &summary, progress: progress)
+        if gap {
+            let current = try replicaCall { () throws(ReplicaError) in try replica.session() } ?? session
+            try await push(session: current, server: server, summary: &summary, progress: progress)
+            try await pull(session: current, server: server, summary: &summary, progress: progress)
+        }
         return summary
     }
 
@@ -243,6 +255,7 @@ public actor SyncClient {
     ) async throws(SyncError) {
         var session = session
         var resynced = false
+        var newHistory = false
         while true {
             let position = try replicaCall { () throws(ReplicaError) in try replica.syncPosition() }
             let request = PullRequest(clientId: replica.clientID, cursor: position.cursor, resultsAfter: position.resultsThrough)
@@ -258,8 +271,8 @@ public actor SyncClient {
             guard page.serverId == session.serverID else {
                 // The server's history was replaced (a restore): download everything again and
                 // keep the outbox, which the next push sends from its first mutation.
-                guard !resynced else { throw .incompatibleServer("The server's history keeps changing; try again later.") }
-                resynced = true
+                guard !newHistory else { throw .incompatibleServer("The server's history keeps changing; try again later.") }
+                newHistory = true
                 try replicaCall { () throws(ReplicaError) in try replica.startNewHistory(serverID: page.serverId) }
                 session.serverID = page.serverId
                 continue

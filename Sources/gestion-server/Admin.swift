@@ -12,7 +12,19 @@ enum Admin {
         subcommands: [
             ("user add", "Create a user: --user <name> --role <role> --password-stdin."),
             ("import-accounts <file.csv>", "Load accounts labelled for mediation from a CSV file."),
+            ("restore <backup.sqlite>", "Replace the database with a backup, with the server stopped."),
         ]
+    )
+
+    static let restore = CommandSpec(
+        path: "gestion-server admin restore",
+        overview: "Replace the server's database with a backup. Stop the server first.",
+        arguments: [("<backup.sqlite>", "A backup made with sqlite3 .backup (or a copy of a stopped server's server.sqlite).")],
+        options: [.value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory)).")],
+        discussion: """
+            The restored database gets a new history id: devices notice it at their next sync, download
+            everything again and resend what they still hold in their outbox.
+            """
     )
 
     static let userAdd = CommandSpec(
@@ -58,6 +70,11 @@ enum Admin {
             let strict = try ParsedArguments(arguments, options: importAccounts.options)
             let file = try strict.positionals(exactly: 2, names: "the CSV file to import")[1]
             return try importAccountsFile(file, parsed: strict)
+        case "restore":
+            if parsed.wantsHelp { print(restore.help, terminator: ""); return ExitStatus.success }
+            let strict = try ParsedArguments(arguments, options: restore.options)
+            let file = try strict.positionals(exactly: 2, names: "the backup file")[1]
+            return try restoreBackup(file, parsed: strict)
         case let other?:
             throw UsageError("Unknown admin subcommand '\(other)'.")
         }
@@ -95,6 +112,18 @@ enum Admin {
         }
         print("Created user '\(user)' with role \(role.rawValue) (\(role.nombre)).")
         return ExitStatus.success
+    }
+
+    static func restoreBackup(_ path: String, parsed: ParsedArguments) throws -> Int32 {
+        let directory = ServerCommandLine.dataDirectory(parsed)
+        do {
+            let serverID = try SQLiteSyncStore.restore(backup: URL(fileURLWithPath: path), into: directory)
+            print("Restored \(path) into \(directory.path); new history id \(serverID).")
+            print("Devices will download everything again at their next sync.")
+            return ExitStatus.success
+        } catch {
+            throw CommandFailure(ServerCommandLine.describe(error))
+        }
     }
 
     static func importAccountsFile(_ path: String, parsed: ParsedArguments) throws -> Int32 {

@@ -23,9 +23,10 @@ enum Serve {
         if configuration.passwordIterations < ServerConfiguration.minimumPasswordIterations {
             logger.warning("weak_password_hashing", ["iterations": String(configuration.passwordIterations)])
         }
+        if ExecutableClock.isOverridden { logger.warning("test_clock", ["variable": ExecutableClock.environmentVariable]) }
         let server = SyncServer(
             store: store, registry: Mediacion.registry, configuration: configuration, host: host, port: port,
-            logger: logger, faults: FaultInjection.fromEnvironment(logger: logger)
+            logger: logger, clock: ExecutableClock.fromEnvironment(), faults: FaultInjection.fromEnvironment(logger: logger)
         )
 
         signal(SIGPIPE, SIG_IGN)

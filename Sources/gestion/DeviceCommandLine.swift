@@ -101,7 +101,7 @@ enum DeviceCommandLine {
         let replicaPath = try parsed.required("replica")
         let replica: LocalReplica
         do {
-            replica = try LocalReplica(path: replicaPath, registry: Mediacion.registry)
+            replica = try LocalReplica(path: replicaPath, registry: Mediacion.registry, clock: ExecutableClock.fromEnvironment())
         } catch {
             throw CommandFailure(error.description)
         }

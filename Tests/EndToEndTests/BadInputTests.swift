@@ -55,13 +55,11 @@ import Testing
     @Test func anExpiredSessionIsExplainedAndTheDeviceKeepsItsQueue() throws {
         let directory = TemporaryDirectory("expired")
         let server = try TestServer(directory: directory, users: ["asesor.uno": "asesor"], accountsCSV: Cuentas.csv(1))
-        server.stop()
-        try server.start(extraArguments: ["--token-lifetime", "4"])
         let device = DeviceCLI(directory, "telefono", user: "asesor.uno")
         try device.login(server)
         try device.ok(["sync"])
         try device.ok(["aceptar", Cuentas.credito(1)])
-        usleep(4_500_000)
+        try server.advanceClock(by: 14 * 86_400 + 60)  // the default lifetime of a token is 14 days
 
         let refused = try device.run(["sync"])
         #expect(refused.status == 1)

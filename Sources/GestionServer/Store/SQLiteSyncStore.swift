@@ -62,6 +62,36 @@ public final class SQLiteSyncStore: SyncStore {
         try writer.withConnection(body)
     }
 
+    /// Replaces the database in `directory` with `backup` and gives it a new server id, so that
+    /// devices notice the replaced history. The server must be stopped.
+    /// - Returns: the new server id.
+    public static func restore(backup: URL, into directory: URL) throws(SyncStoreError) -> String {
+        var readOnly = Connection.Configuration()
+        readOnly.readOnly = true
+        do {
+            let source = try Connection(path: backup.path, configuration: readOnly)
+            defer { source.close() }
+            guard try source.queryScalar("SELECT value FROM server_meta WHERE key = 'server_id'") != nil else {
+                throw SyncStoreError.unusable("\(backup.path) is not a gestion-server database")
+            }
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let target = directory.appendingPathComponent("server.sqlite").path
+            for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: target + suffix) {
+                try FileManager.default.removeItem(atPath: target + suffix)
+            }
+            try source.execute("VACUUM INTO '\(target.replacingOccurrences(of: "'", with: "''"))'")
+        } catch {
+            throw map(error)
+        }
+        let store = try SQLiteSyncStore(directory: directory, readerCount: 1)
+        defer { store.close() }
+        let serverID = UUID().uuidString.lowercased()
+        try store.write { db in
+            try db.run("UPDATE server_meta SET value = ? WHERE key = 'server_id'", [serverID])
+        }
+        return serverID
+    }
+
     // MARK: Errors
 
     static func map(_ error: any Error) -> SyncStoreError {

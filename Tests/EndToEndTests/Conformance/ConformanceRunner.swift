@@ -58,6 +58,7 @@ struct ConformanceRunner: Sendable {
         let client = RawClient(base: server.url)
         var matcher = ConformanceMatcher()
         for (index, step) in vector.steps.enumerated() {
+            if step.advanceClockSeconds > 0 { try server.advanceClock(by: step.advanceClockSeconds) }
             let stepFailures = try await run(step, client: client, matcher: &matcher)
             if !stepFailures.isEmpty {
                 let label = "\(vector.file) step \(index + 1) \"\(step.name)\""
@@ -72,9 +73,6 @@ struct ConformanceRunner: Sendable {
     func run(_ step: ConformanceVector.Step, client: RawClient, matcher: inout ConformanceMatcher) async throws -> [String] {
         var failures: [String] = []
         let request = step.request
-        if step.waitSeconds > 0 {
-            try await Task.sleep(for: .milliseconds(Int(step.waitSeconds * 1000)))
-        }
         let path: String
         var headers: [String: String] = [:]
         var body: [UInt8]?

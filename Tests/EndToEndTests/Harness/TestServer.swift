@@ -16,6 +16,9 @@ final class TestServer: @unchecked Sendable {
     private let fault: String?
     /// Everything the server processes wrote to standard error, across restarts.
     private let logs = Mutex<String>("")
+    /// The server's clock: seconds added to the real time (see `ExecutableClock`).
+    let clockFile: URL
+    private let clockOffset = Mutex<Double>(0)
 
     var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
@@ -26,6 +29,8 @@ final class TestServer: @unchecked Sendable {
         fault: String? = nil
     ) throws {
         dataDirectory = directory.url.appendingPathComponent("server-data")
+        clockFile = directory.url.appendingPathComponent("reloj-servidor")
+        try "0".write(to: clockFile, atomically: true, encoding: .utf8)
         self.fault = fault
         for (user, role) in users.sorted(by: { $0.key < $1.key }) {
             try admin(["user", "add", "--user", user, "--role", role, "--password-stdin"], stdin: Self.password(user) + "\n")
@@ -59,6 +64,7 @@ final class TestServer: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment
         env["GESTION_PASSWORD_ITERATIONS"] = "1000"
         if let fault = fault ?? self.fault { env["GESTION_FAULT"] = fault } else { env["GESTION_FAULT"] = nil }
+        env["GESTION_CLOCK_FILE"] = clockFile.path
         process.environment = env
         let err = Pipe()
         process.standardError = err
@@ -80,6 +86,15 @@ final class TestServer: @unchecked Sendable {
             usleep(10_000)
         }
         throw TestFailure("the server did not start: \(collector.text)")
+    }
+
+    /// Moves the server's clock forward; the running process sees it at once.
+    func advanceClock(by seconds: Double) throws {
+        let offset = clockOffset.withLock { offset in
+            offset += seconds
+            return offset
+        }
+        try String(offset).write(to: clockFile, atomically: true, encoding: .utf8)
     }
 
     /// SIGTERM, then wait for a clean exit. Returns the exit status.
