@@ -46,9 +46,11 @@ extension RecordWriter {
         return try T(body: body)
     }
 
-    /// Creates or replaces `record`.
+    /// Creates or replaces `record`, keeping the last-writer-wins stamps of its fields.
     public mutating func write<T: Registro>(_ record: T) {
-        put(record.key, record.body)
+        var body = record.body
+        if let stamps = (try? self.record(record.key))??[FieldStamps.member] { body[FieldStamps.member] = stamps }
+        put(record.key, body)
     }
 }
 

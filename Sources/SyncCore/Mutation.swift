@@ -28,8 +28,14 @@ public struct MutationContext: Sendable {
     public var author: MutationAuthor
     /// Per-client mutation number (1, 2, 3...).
     public var mutationID: Int64
-    /// When the user did it, by the device's clock.
+    /// When the action counts: the time the user did it (by the device's clock) when that time is
+    /// plausible; otherwise the server's arrival time (see `timeNote`). Deadlines are judged on it.
     public var occurredAt: Date
+    /// The time the device reported, as it came.
+    public var reportedOccurredAt: Date
+    /// Set by the server when the reported time was implausible and `occurredAt` is the arrival
+    /// time instead: why, in words for people (for the case history).
+    public var timeNote: String?
     /// The device's hybrid logical clock reading when the user did it.
     public var hlc: HybridTimestamp
     /// When the mutation is being applied: arrival time on the server, local time on the device.
@@ -38,15 +44,21 @@ public struct MutationContext: Sendable {
 
     public init(
         author: MutationAuthor, mutationID: Int64, occurredAt: Date, hlc: HybridTimestamp, now: Date,
-        authority: MutationAuthority
+        authority: MutationAuthority, reportedOccurredAt: Date? = nil, timeNote: String? = nil
     ) {
         self.author = author
         self.mutationID = mutationID
         self.occurredAt = occurredAt
+        self.reportedOccurredAt = reportedOccurredAt ?? occurredAt
+        self.timeNote = timeNote
         self.hlc = hlc
         self.now = now
         self.authority = authority
     }
+
+    /// The stamp that orders this mutation's writes for last-writer-wins: its hybrid clock
+    /// reading, then its client id.
+    public var stamp: WriteStamp { WriteStamp(hlc: hlc, clientID: author.clientID) }
 }
 
 /// A mutation refused by a rule: a stable code for programs and a message for people
@@ -108,6 +120,14 @@ public protocol Mutation: Codable, Sendable {
     /// Checks the preconditions on the records and writes the effect, or throws `MutationRejection`.
     /// Other errors are failures of the store, not decisions.
     func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome
+
+    /// The records whose concurrent changes by others the conflict rules must judge before this
+    /// mutation applies (e.g. the case it acts on). Empty: no conflict checks.
+    func conflictTargets() -> [RecordKey]
+}
+
+extension Mutation {
+    public func conflictTargets() -> [RecordKey] { [] }
 }
 
 /// A registered mutation, type-erased.
