@@ -27,10 +27,14 @@ extension LocalReplica {
     func unsentMutations(limit: Int) throws(ReplicaError) -> [MutationEnvelope] {
         try read { db in
             let last = try Self.position(db).serverLastMutationID
+            var bases: [Int64: Int64] = [:]
+            try db.forEachRow("SELECT id, base_version FROM outbox WHERE id > ?", [last]) { row in
+                if let base = row.int64(at: 1) { bases[row.int64(at: 0) ?? 0] = base }
+            }
             return try Self.outbox(db, after: last, limit: limit).map { mutation in
                 MutationEnvelope(
                     id: mutation.id, name: mutation.name, args: mutation.args, occurredAt: mutation.occurredAt,
-                    hlc: mutation.hlc
+                    hlc: mutation.hlc, baseVersion: bases[mutation.id]
                 )
             }
         }
@@ -127,7 +131,7 @@ extension LocalReplica {
         let resultsByID = Dictionary(serverResults.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
         let rows = try db.query(
             """
-            SELECT id, name, args, occurred_at, result_status, result_code, result_message FROM outbox
+            SELECT id, name, args, occurred_at, result_status, result_code, result_message, result_resolution FROM outbox
             WHERE id <= ? ORDER BY id
             """,
             [lastMutationID]
@@ -154,6 +158,15 @@ extension LocalReplica {
                     SELECT mutation_id, collection, id FROM outbox_touches WHERE mutation_id = ?
                     """,
                     [id]
+                )
+            }
+            else if let resolution = pulled?.resolution ?? row.string(at: 7) {
+                try db.run(
+                    """
+                    INSERT OR REPLACE INTO rejections (mutation_id, name, args, occurred_at, code, message, kind)
+                    VALUES (?, ?, ?, ?, 'resolved', ?, 'resolved')
+                    """,
+                    [id, row.string(at: 1), row.string(at: 2), row.string(at: 3), resolution] as [any SQLiteBindable]
                 )
             }
             try db.run("DELETE FROM outbox WHERE id = ?", [id])

@@ -174,11 +174,13 @@ public final class LocalReplica: Sendable {
             let pending = PendingMutation(
                 id: id, name: name, args: arguments, occurredAt: now, hlc: hlc, localError: nil, acknowledged: false
             )
+            let cursor = Int64(try Meta.get(db, "cursor") ?? "0") ?? 0
             try db.run(
                 """
-                INSERT INTO outbox (id, name, args, occurred_at, hlc, user_id, role) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO outbox (id, name, args, occurred_at, hlc, user_id, role, base_version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                [id, name, JSONSerializer.string(.object(arguments)), RFC3339.string(from: now), hlc.description, userID, role]
+                [id, name, JSONSerializer.string(.object(arguments)), RFC3339.string(from: now), hlc.description, userID, role, cursor]
                     as [any SQLiteBindable]
             )
             if definition.worksOffline {
@@ -271,12 +273,18 @@ public final class LocalReplica: Sendable {
         SELECT r.collection, r.id, r.body,
                EXISTS (SELECT 1 FROM outbox_touches t WHERE t.collection = r.collection AND t.id = r.id),
                EXISTS (SELECT 1 FROM rejection_touches j JOIN rejections x ON x.mutation_id = j.mutation_id
-                       WHERE x.dismissed = 0 AND j.collection = r.collection AND j.id = r.id)
+                       WHERE x.dismissed = 0 AND j.collection = r.collection AND j.id = r.id),
+               EXISTS (SELECT 1 FROM records c, json_each(c.body, '$.targets') t
+                       WHERE c.collection = 'conflicts' AND json_extract(c.body, '$.status') = 'open'
+                         AND t.value = r.collection || '/' || r.id)
         FROM records r
         """
 
+    /// In conflict before pending before rejected before synced: what the user most needs to know.
     static func replicaRecord(_ row: Row) throws -> ReplicaRecord {
-        let state: SyncState = row.bool(at: 3) == true ? .pending : row.bool(at: 4) == true ? .rejected : .synced
+        let state: SyncState =
+            row.bool(at: 5) == true ? .inConflict
+            : row.bool(at: 3) == true ? .pending : row.bool(at: 4) == true ? .rejected : .synced
         return ReplicaRecord(
             key: RecordKey(row.string(at: 0) ?? "", row.string(at: 1) ?? ""), body: try object(row.string(at: 2)),
             syncState: state
@@ -315,7 +323,10 @@ public final class LocalReplica: Sendable {
     public func rejections() throws(ReplicaError) -> [RejectedMutation] {
         try read { db in
             try db.query(
-                "SELECT mutation_id, name, args, occurred_at, code, message FROM rejections WHERE dismissed = 0 ORDER BY mutation_id"
+                """
+                SELECT mutation_id, name, args, occurred_at, code, message FROM rejections
+                WHERE dismissed = 0 AND kind = 'rejected' ORDER BY mutation_id
+                """
             ).map { row in
                 RejectedMutation(
                     id: row.int64(at: 0) ?? 0, name: row.string(at: 1) ?? "", args: try Self.object(row.string(at: 2)),
@@ -326,7 +337,25 @@ public final class LocalReplica: Sendable {
         }
     }
 
-    /// The user has seen the rejection of mutation `id`: stop showing it.
+    /// Mutations the server applied with a rule's decision (e.g. sent to review) that the user has
+    /// not dismissed, oldest first.
+    public func resolutions() throws(ReplicaError) -> [ResolvedMutation] {
+        try read { db in
+            try db.query(
+                """
+                SELECT mutation_id, name, args, occurred_at, message FROM rejections
+                WHERE dismissed = 0 AND kind = 'resolved' ORDER BY mutation_id
+                """
+            ).map { row in
+                ResolvedMutation(
+                    id: row.int64(at: 0) ?? 0, name: row.string(at: 1) ?? "", args: try Self.object(row.string(at: 2)),
+                    occurredAt: RFC3339.date(from: row.string(at: 3) ?? "") ?? .distantPast, resolution: row.string(at: 4) ?? ""
+                )
+            }
+        }
+    }
+
+    /// The user has seen the rejection (or resolution) of mutation `id`: stop showing it.
     /// - Returns: `false` if there is no such undismissed rejection.
     @discardableResult
     public func dismissRejection(_ id: Int64) throws(ReplicaError) -> Bool {
@@ -349,7 +378,7 @@ public final class LocalReplica: Sendable {
                 clientID: clientID, user: try Meta.get(db, "user_id"), role: try Meta.get(db, "role"),
                 server: try Meta.get(db, "server_url"), pendingCount: pending?.int(at: 0) ?? 0,
                 oldestPendingAt: pending?.string(at: 1).flatMap(RFC3339.date(from:)),
-                rejectedCount: try db.queryScalar("SELECT COUNT(*) FROM rejections WHERE dismissed = 0")?.int ?? 0,
+                rejectedCount: try db.queryScalar("SELECT COUNT(*) FROM rejections WHERE dismissed = 0 AND kind = 'rejected'")?.int ?? 0,
                 cursor: Int64(try Meta.get(db, "cursor") ?? "0") ?? 0,
                 lastSuccessfulSync: try Meta.get(db, "last_sync_at").flatMap(RFC3339.date(from:)),
                 lastError: try Meta.get(db, "last_error")

@@ -7,7 +7,10 @@ import GestionSQLite
 ///   body: the record does not exist on the server). A record without a shadow is as the server has it.
 /// - `outbox`: the user's mutations not yet confirmed by a pull, in order; `outbox_touches` says
 ///   which records each one changed locally.
-/// - `rejections`: mutations the server refused, kept with their reason until the user dismisses them.
+/// - `rejections`: mutations the server refused (`kind` `rejected`), or applied with a rule's
+///   resolution (`resolved`), kept with the reason until the user dismisses them.
+/// - `outbox.base_version`: the cursor when the user acted, so the server can tell which changes
+///   the device had not seen.
 enum ReplicaSchema {
     static let migrator = Migrator([
         Migration(
@@ -73,6 +76,13 @@ enum ReplicaSchema {
                 ) STRICT, WITHOUT ROWID;
                 CREATE INDEX rejection_touches_by_record ON rejection_touches (collection, id);
                 """
-        )
+        ),
+        Migration(
+            name: "0002-conflicts",
+            sql: """
+                ALTER TABLE outbox ADD COLUMN base_version INTEGER;
+                ALTER TABLE rejections ADD COLUMN kind TEXT NOT NULL DEFAULT 'rejected';
+                """
+        ),
     ])
 }

@@ -10,6 +10,8 @@ public enum SyncState: String, Sendable, Codable, Equatable {
     case pending
     /// A mutation of this device that touched it was refused by the server (see `rejections()`).
     case rejected
+    /// An open conflict in the review queue names it: a person will decide.
+    case inConflict
 }
 
 /// A record as the app sees it.
@@ -41,6 +43,16 @@ public struct RejectedMutation: Sendable, Equatable {
     public var occurredAt: Date
     public var code: String
     public var message: String
+}
+
+/// A mutation the server applied with a decision of a rule (e.g. sent to review), kept with the
+/// explanation until the user dismisses it.
+public struct ResolvedMutation: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var args: JSONObject
+    public var occurredAt: Date
+    public var resolution: String
 }
 
 /// What changed in the replica, for observers.

@@ -71,13 +71,20 @@ public struct MutationEnvelope: Codable, Sendable, Equatable {
     /// When the user did it, by the device's clock.
     public var occurredAt: Date
     public var hlc: HybridTimestamp
+    /// The replica's cursor when the user did it: what the device knew. The server judges as
+    /// concurrent the changes to the same records after this version by other devices. Absent:
+    /// the server assumes the device knew everything (no conflict rules apply).
+    public var baseVersion: Int64?
 
-    public init(id: Int64, name: String, args: JSONObject, occurredAt: Date, hlc: HybridTimestamp) {
+    public init(
+        id: Int64, name: String, args: JSONObject, occurredAt: Date, hlc: HybridTimestamp, baseVersion: Int64? = nil
+    ) {
         self.id = id
         self.name = name
         self.args = args
         self.occurredAt = occurredAt
         self.hlc = hlc
+        self.baseVersion = baseVersion
     }
 }
 

@@ -14,6 +14,8 @@ public struct ServerConfiguration: Sendable {
     public var loginThrottle: LoginThrottle.Policy
     /// Change rows per pull page when the device does not ask for fewer.
     public var pullPageSize: Int
+    /// How pushed mutations are judged (clock skew tolerance).
+    public var pushPolicy = PushPolicy()
 
     public static let minimumPasswordIterations = 600_000
 

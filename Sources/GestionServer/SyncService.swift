@@ -107,7 +107,9 @@ public final class SyncService: Sendable {
         let author = MutationAuthor(userID: caller.userID, role: caller.role, clientID: caller.clientID)
         let response: PushResponse
         do {
-            response = try store.push(request.mutations, author: author, registry: registry, receivedAt: clock())
+            response = try store.push(
+                request.mutations, author: author, registry: registry, receivedAt: clock(), policy: configuration.pushPolicy
+            )
         } catch {
             throw Authenticator.storeFailure(error)
         }

@@ -137,11 +137,14 @@ public struct MutationDefinition: Sendable {
     public let allowedRoles: Set<String>
     public let worksOffline: Bool
     let run: @Sendable (JSONObject, MutationContext, inout RecordWriter) throws -> MutationOutcome
+    let targets: @Sendable (JSONObject) -> [RecordKey]
 }
 
 /// The mutations an application knows. Client and server are built with the same registry.
 public struct MutationRegistry: Sendable {
     public private(set) var definitions: [String: MutationDefinition] = [:]
+    /// How concurrent mutations of the same record are reconciled.
+    public var conflictRules = ConflictRuleTable()
 
     public init() {}
 
@@ -153,8 +156,15 @@ public struct MutationRegistry: Sendable {
             run: { arguments, context, writer in
                 let mutation = try Self.decode(M.self, from: arguments)
                 return try mutation.apply(context, &writer)
-            }
+            },
+            targets: { arguments in (try? Self.decode(M.self, from: arguments))?.conflictTargets() ?? [] }
         )
+    }
+
+    /// The records whose concurrent changes matter to mutation `name` with `arguments`; empty
+    /// for unknown names or malformed arguments (those are refused when applied).
+    public func conflictTargets(name: String, arguments: JSONObject) -> [RecordKey] {
+        definitions[name]?.targets(arguments) ?? []
     }
 
     public func definition(named name: String) -> MutationDefinition? { definitions[name] }

@@ -67,15 +67,19 @@ enum DeviceCommandLine {
         ),
         "pendientes": CommandSpec(path: "gestion pendientes", overview: "List the changes waiting to be confirmed by the server.", options: [replicaOption, jsonOption]),
         "rechazos": CommandSpec(path: "gestion rechazos", overview: "List the changes the server refused, with the reason.", options: [replicaOption, jsonOption]),
+        "avisos": CommandSpec(
+            path: "gestion avisos", overview: "List changes a conflict rule decided on (e.g. sent to review).",
+            options: [replicaOption, jsonOption]
+        ),
         "descartar": CommandSpec(
-            path: "gestion descartar", overview: "Dismiss a refused change after reading its reason.",
+            path: "gestion descartar", overview: "Dismiss a refused change or a notice after reading it.",
             arguments: [("<id>", "The number shown by 'gestion rechazos'.")], options: [replicaOption]
         ),
     ]
 
     static let order = [
         "login", "sync", "status", "casos", "caso", "aceptar", "no-acepta", "aviso-privacidad", "contacto", "agendar",
-        "mutate", "pendientes", "rechazos", "descartar",
+        "mutate", "pendientes", "rechazos", "avisos", "descartar",
     ]
 
     static let top = CommandSpec(
@@ -121,6 +125,7 @@ enum DeviceCommandLine {
         case "agendar": return try command.agendar()
         case "pendientes": return try command.pendientes()
         case "rechazos": return try command.rechazos()
+        case "avisos": return try command.avisos()
         case "descartar": return try command.descartar()
         default: throw UsageError("Unknown subcommand '\(name)'.")
         }

@@ -212,6 +212,26 @@ struct DeviceCommands {
         return ExitStatus.success
     }
 
+    func avisos() throws -> Int32 {
+        _ = try parsed.positionals(exactly: 0, names: "")
+        let notices = try replica.resolutions()
+        if parsed.flags.contains("json") {
+            print(JSONSerializer.string(.array(notices.map { notice in
+                [
+                    "id": .int(notice.id), "name": .string(notice.name), "args": .object(notice.args),
+                    "occurredAt": .string(RFC3339.string(from: notice.occurredAt)), "resolution": .string(notice.resolution),
+                ]
+            })))
+            return ExitStatus.success
+        }
+        if notices.isEmpty { print("No notices.") }
+        for notice in notices {
+            print("#\(notice.id) \(notice.name) \(JSONSerializer.string(.object(notice.args))) at \(Show.time(notice.occurredAt))")
+            print("    \(notice.resolution)")
+        }
+        return ExitStatus.success
+    }
+
     func descartar() throws -> Int32 {
         let text = try parsed.positionals(exactly: 1, names: "the number of the refused change")[0]
         guard let id = Int64(text.hasPrefix("#") ? String(text.dropFirst()) : text) else {
@@ -290,6 +310,7 @@ enum Show {
         case .synced: "sincronizado"
         case .pending: "pendiente"
         case .rejected: "rechazado"
+        case .inConflict: "en conflicto"
         case nil: raw
         }
     }

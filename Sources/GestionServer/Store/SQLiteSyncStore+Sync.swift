@@ -7,7 +7,8 @@ extension SQLiteSyncStore {
     // MARK: Push
 
     public func push(
-        _ mutations: [MutationEnvelope], author: MutationAuthor, registry: MutationRegistry, receivedAt: Date
+        _ mutations: [MutationEnvelope], author: MutationAuthor, registry: MutationRegistry, receivedAt: Date,
+        policy: PushPolicy
     ) throws(SyncStoreError) -> PushResponse {
         try write { db in
             guard let stored = try db.queryScalar(
@@ -28,7 +29,7 @@ extension SQLiteSyncStore {
                     results.append(result)
                     continue
                 }
-                let result = try apply(envelope, author: author, registry: registry, receivedAt: receivedAt, db: db)
+                let result = try apply(envelope, author: author, registry: registry, receivedAt: receivedAt, policy: policy, db: db)
                 results.append(result)
                 last = envelope.id
             }
@@ -42,15 +43,22 @@ extension SQLiteSyncStore {
         }
     }
 
-    /// Runs one mutation against the records of this transaction and records its result.
+    /// Runs one mutation against the records of this transaction and records its result: judges
+    /// its time, consults the conflict rules about concurrent changes, then applies it.
     func apply(
         _ envelope: MutationEnvelope, author: MutationAuthor, registry: MutationRegistry, receivedAt: Date,
-        db: Connection
+        policy: PushPolicy = .init(), db: Connection
     ) throws -> MutationResult {
+        let targets = registry.conflictTargets(name: envelope.name, arguments: envelope.args)
+        let judged = try judgeTime(envelope, targets: targets, receivedAt: receivedAt, policy: policy, db: db)
         let context = MutationContext(
-            author: author, mutationID: envelope.id, occurredAt: envelope.occurredAt, hlc: envelope.hlc,
-            now: receivedAt, authority: .server
+            author: author, mutationID: envelope.id, occurredAt: judged.occurredAt, hlc: envelope.hlc,
+            now: receivedAt, authority: .server, reportedOccurredAt: envelope.occurredAt, timeNote: judged.note
         )
+        if let decided = try consultConflictRules(envelope, context: context, targets: targets, registry: registry, db: db) {
+            try recordResult(decided, of: envelope, author: author, receivedAt: receivedAt, db: db)
+            return decided
+        }
         var writer = RecordWriter(base: TransactionRecords(db: db))
         var result: MutationResult
         do {
@@ -66,19 +74,27 @@ extension SQLiteSyncStore {
         } catch let rejection as MutationRejection {
             result = MutationResult(id: envelope.id, status: .rejected, code: rejection.code, message: rejection.message)
         }
+        try recordResult(result, of: envelope, author: author, receivedAt: receivedAt, db: db)
+        return result
+    }
+
+    /// Keeps the result of a processed mutation, with its arguments, for duplicates, pulls and
+    /// conflict records.
+    func recordResult(
+        _ result: MutationResult, of envelope: MutationEnvelope, author: MutationAuthor, receivedAt: Date, db: Connection
+    ) throws {
         try db.run(
             """
-            INSERT INTO mutation_results (client_id, mutation_id, name, user_id, status, code, message, resolution,
-                                          version, occurred_at, hlc, received_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO mutation_results (client_id, mutation_id, name, user_id, role, status, code, message, resolution,
+                                          version, occurred_at, hlc, received_at, args)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
-                author.clientID, envelope.id, envelope.name, author.userID, result.status.rawValue, result.code,
+                author.clientID, envelope.id, envelope.name, author.userID, author.role, result.status.rawValue, result.code,
                 result.message, result.resolution, result.version, RFC3339.string(from: envelope.occurredAt),
-                envelope.hlc.description, RFC3339.string(from: receivedAt),
+                envelope.hlc.description, RFC3339.string(from: receivedAt), JSONSerializer.string(.object(envelope.args)),
             ] as [any SQLiteBindable]
         )
-        return result
     }
 
     /// Appends one change-set under the next version and updates the current records.

@@ -81,6 +81,14 @@ enum ServerSchema {
                     PRIMARY KEY (client_id, mutation_id)
                 ) STRICT, WITHOUT ROWID;
                 """
-        )
+        ),
+        Migration(
+            name: "0002-conflicts",
+            sql: """
+                ALTER TABLE mutation_results ADD COLUMN args TEXT;
+                ALTER TABLE mutation_results ADD COLUMN role TEXT;
+                CREATE INDEX changes_by_record ON changes (collection, id, version);
+                """
+        ),
     ])
 }

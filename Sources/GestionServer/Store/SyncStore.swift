@@ -21,7 +21,8 @@ public protocol SyncStore: Sendable {
     /// Applies `mutations` of one client at most once each, in one durable transaction, and
     /// returns one result per mutation.
     func push(
-        _ mutations: [MutationEnvelope], author: MutationAuthor, registry: MutationRegistry, receivedAt: Date
+        _ mutations: [MutationEnvelope], author: MutationAuthor, registry: MutationRegistry, receivedAt: Date,
+        policy: PushPolicy
     ) throws(SyncStoreError) -> PushResponse
     /// Change-sets after `cursor` from one consistent snapshot.
     func pull(clientID: String, cursor: Int64, resultsAfter: Int64, limit: Int, serverTime: Date)
@@ -40,6 +41,17 @@ public protocol SyncStore: Sendable {
     func latestVersion() throws(SyncStoreError) -> Int64
 
     func close()
+}
+
+/// How the server judges pushed mutations.
+public struct PushPolicy: Sendable, Equatable {
+    /// How far a device's clock may run ahead of the server's (or a reported time precede the
+    /// record it acts on) before the reported time is judged implausible.
+    public var clockSkewTolerance: TimeInterval
+
+    public init(clockSkewTolerance: TimeInterval = 5 * 60) {
+        self.clockSkewTolerance = clockSkewTolerance
+    }
 }
 
 /// A mutation the server performs itself.
