@@ -60,6 +60,41 @@ public struct ConflictRuleTable: Sendable {
     public func rule(_ a: String, _ b: String) -> ConflictRule? {
         byPair[[a, b]]
     }
+
+    /// Every pair of registered mutations that can meet on the same record (they share a
+    /// conflict collection) and has no rule: the table must leave none.
+    public func uncoveredPairs(in registry: MutationRegistry) -> [(String, String)] {
+        let names = registry.definitions.keys.sorted()
+        var missing: [(String, String)] = []
+        for (index, a) in names.enumerated() {
+            for b in names[index...] {
+                let shared = registry.definitions[a]!.conflictCollections.intersection(registry.definitions[b]!.conflictCollections)
+                if !shared.isEmpty, rule(a, b) == nil { missing.append((a, b)) }
+            }
+        }
+        return missing
+    }
+
+    /// Rules naming a mutation the registry does not know (stale rows).
+    public func unknownNames(in registry: MutationRegistry) -> Set<String> {
+        Set(rules.flatMap { [$0.first, $0.second] }).subtracting(registry.definitions.keys)
+    }
+
+    /// The table as Markdown, grouped by the first mutation, for `docs/conflict-rules.md`.
+    public func markdown(registry: MutationRegistry) -> String {
+        var out = "| first | second | kind | why |\n| --- | --- | --- | --- |\n"
+        for rule in rules.sorted(by: { ($0.first, $0.second) < ($1.first, $1.second) }) {
+            let kind: String
+            switch rule.kind {
+            case .commutative: kind = "commutative"
+            case .lastWriterWins: kind = "last writer wins"
+            case .exclusive: kind = "exclusive → review"
+            case .supersedes(let winner): kind = "`\(winner)` supersedes"
+            }
+            out += "| `\(rule.first)` | `\(rule.second)` | \(kind) | \(rule.reason) |\n"
+        }
+        return out
+    }
 }
 
 /// A conflict that no rule could decide, waiting in the review queue (collection `conflicts`).

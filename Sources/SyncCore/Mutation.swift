@@ -124,10 +124,15 @@ public protocol Mutation: Codable, Sendable {
     /// The records whose concurrent changes by others the conflict rules must judge before this
     /// mutation applies (e.g. the case it acts on). Empty: no conflict checks.
     func conflictTargets() -> [RecordKey]
+
+    /// The collections of the records `conflictTargets()` returns: two mutations that share one
+    /// can meet on the same record, so the conflict table must have a rule for them.
+    static var conflictCollections: Set<String> { get }
 }
 
 extension Mutation {
     public func conflictTargets() -> [RecordKey] { [] }
+    public static var conflictCollections: Set<String> { [] }
 }
 
 /// A registered mutation, type-erased.
@@ -136,6 +141,8 @@ public struct MutationDefinition: Sendable {
     public let summary: String
     public let allowedRoles: Set<String>
     public let worksOffline: Bool
+    /// See `Mutation.conflictCollections`.
+    public let conflictCollections: Set<String>
     let run: @Sendable (JSONObject, MutationContext, inout RecordWriter) throws -> MutationOutcome
     let targets: @Sendable (JSONObject) -> [RecordKey]
 }
@@ -153,6 +160,7 @@ public struct MutationRegistry: Sendable {
         precondition(definitions[M.name] == nil, "mutation \(M.name) registered twice")
         definitions[M.name] = MutationDefinition(
             name: M.name, summary: M.summary, allowedRoles: M.allowedRoles, worksOffline: M.worksOffline,
+            conflictCollections: M.conflictCollections,
             run: { arguments, context, writer in
                 let mutation = try Self.decode(M.self, from: arguments)
                 return try mutation.apply(context, &writer)
