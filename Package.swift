@@ -57,6 +57,7 @@ let package = Package(
             swiftSettings: strictSwift + [.unsafeFlags(["-O"])]
         ),
         .target(name: "GestionHTTP", dependencies: ["GestionLogging"], swiftSettings: strictSwift),
+        .target(name: "GestionXLSX", swiftSettings: strictSwift),
         .target(
             name: "GestionServer",
             dependencies: [
@@ -92,6 +93,7 @@ let package = Package(
         .testTarget(name: "GestionSQLiteTests", dependencies: ["GestionSQLite"]),
         .testTarget(name: "GestionCryptoTests", dependencies: ["GestionCrypto"]),
         .testTarget(name: "GestionHTTPTests", dependencies: ["GestionHTTP", "GestionLogging"]),
+        .testTarget(name: "GestionXLSXTests", dependencies: ["GestionXLSX"]),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "GestionProtocol"]),
         .testTarget(name: "MediacionTests", dependencies: ["Mediacion", "SyncCore"]),
         .testTarget(

@@ -10,10 +10,14 @@ import Testing
 struct DeviceCLI {
     let replica: String
     let user: String
+    /// The device's clock: the file of seconds added to the real time (see `ExecutableClock`).
+    /// Give it the server's clock file to share the server's time, or its own to skew it.
+    let clockFile: URL?
 
-    init(_ directory: TemporaryDirectory, _ name: String, user: String) {
+    init(_ directory: TemporaryDirectory, _ name: String, user: String, clockFile: URL? = nil) {
         replica = directory.path("\(name).sqlite")
         self.user = user
+        self.clockFile = clockFile
     }
 
     /// Runs `gestion --replica <file> <arguments>`.
@@ -21,6 +25,7 @@ struct DeviceCLI {
     func run(_ arguments: [String], stdin: String? = nil, fault: String? = nil) throws -> ProcessResult {
         var environment: [String: String] = [:]
         if let fault { environment["GESTION_FAULT"] = fault }
+        if let clockFile { environment["GESTION_CLOCK_FILE"] = clockFile.path }
         return try runProcess(Products.device, ["--replica", replica] + arguments, stdin: stdin, environment: environment)
     }
 
