@@ -1,4 +1,5 @@
 import Foundation
+import SyncCore
 
 /// A calendar date (no time) in the institution's time zone.
 public struct FechaCivil: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
@@ -34,15 +35,40 @@ public struct FechaCivil: Sendable, Hashable, Comparable, Codable, CustomStringC
         String(format: "%04d-%02d-%02d", year, month, day)
     }
 
+    /// Encoded as `YYYY-MM-DD`, the same text people read.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let fecha = FechaCivil(text) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "expected a date like 2026-11-02")
+            )
+        }
+        self = fecha
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
     public static func < (a: FechaCivil, b: FechaCivil) -> Bool {
         (a.year, a.month, a.day) < (b.year, b.month, b.day)
     }
 
     /// This date plus `days` calendar days.
     public func adding(days: Int) -> FechaCivil {
-        let start = CalendarioMX.inicio(self)
-        let moved = CalendarioMX.calendar.date(byAdding: .day, value: days, to: start)!
-        return CalendarioMX.fecha(moved)
+        let (y, m, d) = RFC3339.civil(fromDays: ordinal + Int64(days))
+        return FechaCivil(year: Int(y), month: Int(m), day: Int(d))
+    }
+
+    /// Calendar days from this date to `other` (negative when `other` is earlier).
+    public func dias(hasta other: FechaCivil) -> Int {
+        Int(other.ordinal - ordinal)
+    }
+
+    /// Days since 1970-01-01: pure calendar arithmetic, no time zone involved.
+    private var ordinal: Int64 {
+        RFC3339.daysFromCivil(year: Int64(year), month: Int64(month), day: Int64(day))
     }
 }
 
@@ -73,19 +99,30 @@ public enum CalendarioMX {
 
     /// Calendar days from `a`'s date to `b`'s date (0 when both fall on the same Mexico City day).
     public static func diasNaturales(desde a: Date, hasta b: Date) -> Int {
-        calendar.dateComponents([.day], from: inicio(fecha(a)), to: inicio(fecha(b))).day!
-    }
-}
-
-/// Deadlines (*plazos*) in calendar days (DOMAIN.md §5). Defaults of the procedure; the
-/// Gerencia de Mediación y Convenios may change them.
-public struct Plazos: Sendable, Equatable, Codable {
-    /// The session must be held within this many days of the acceptance (G14, Nota 1 of G9).
-    public var diasParaSesion: Int
-
-    public init(diasParaSesion: Int = 90) {
-        self.diasParaSesion = diasParaSesion
+        fecha(a).dias(hasta: fecha(b))
     }
 
-    public static let procedimiento = Plazos()
+    /// Day `n` of a plazo counted *from* `inicio`, as the procedure counts "N días naturales
+    /// contados a partir de la fecha" of the acceptance: the start date itself is day 1, so day 31
+    /// is `inicio + 30` and day 91 is `inicio + 90`.
+    public static func dia(_ n: Int, desde inicio: FechaCivil) -> FechaCivil {
+        inicio.adding(days: n - 1)
+    }
+
+    /// The number of the day `fecha` falls on, counted from `inicio` as day 1 (`dia(_:desde:)`).
+    public static func numeroDeDia(_ fecha: FechaCivil, desde inicio: FechaCivil) -> Int {
+        inicio.dias(hasta: fecha) + 1
+    }
+
+    /// The number of the Mexico City day of `instante`, counted from the Mexico City date of
+    /// `inicio` as day 1.
+    public static func numeroDeDia(_ instante: Date, desde inicio: Date) -> Int {
+        numeroDeDia(fecha(instante), desde: fecha(inicio))
+    }
+
+    /// The date `dias` calendar days *after* `fecha`, as the procedure counts "al día siguiente"
+    /// (`dias` 1) or "dentro de los dos días siguientes" (`dias` 2): the event's date is day 0.
+    public static func siguiente(_ dias: Int, despuesDe fecha: FechaCivil) -> FechaCivil {
+        fecha.adding(days: dias)
+    }
 }

@@ -76,13 +76,17 @@ public struct Cuenta: Registro {
     public var asesor: String?
     /// Current mediation round: 1 for the first mediation, 2 for a re-mediation.
     public var ronda: Int
+    /// The exclusion criterion found for the credit (§6.1), if any: no new round may start.
+    public var exclusion: CriterioExclusion?
+    /// When the exclusion was recorded.
+    public var fechaExclusion: Date?
 
     public var id: String { numeroCredito }
 
     public init(
         numeroCredito: String, acreditado: String, delegacion: String, despacho: String, fechaAsignacion: String,
         segmento: Segmento, etiqueta: Etiqueta, tipoConvenio: TipoConvenio, conveniosIncumplidos: Int = 0,
-        asesor: String? = nil, ronda: Int = 1
+        asesor: String? = nil, ronda: Int = 1, exclusion: CriterioExclusion? = nil, fechaExclusion: Date? = nil
     ) {
         self.numeroCredito = numeroCredito
         self.acreditado = acreditado
@@ -95,18 +99,22 @@ public struct Cuenta: Registro {
         self.conveniosIncumplidos = conveniosIncumplidos
         self.asesor = asesor
         self.ronda = ronda
+        self.exclusion = exclusion
+        self.fechaExclusion = fechaExclusion
     }
 
     /// Id of the mediation case of the current round.
     public var casoActual: String { Caso.id(numeroCredito: numeroCredito, ronda: ronda) }
 }
 
-/// The borrower's contact data (G4). Recorded only after the privacy notice was shown.
+/// The borrower's contact data (G4). Recorded only after the privacy notice was shown. The three
+/// data fields are last-writer-wins by hybrid clock (`FieldStamps`), so devices that edit the
+/// same field offline converge whatever the order their changes arrive in.
 public struct DatosContacto: Registro {
     public static let collection = "contactos"
 
     public var numeroCredito: String
-    /// When the asesor showed the *aviso de privacidad* (by the device's clock).
+    /// When the *aviso de privacidad* was first shown (the earliest recorded time counts).
     public var avisoPrivacidadMostrado: Date?
     public var telefonoFijo: String?
     public var telefonoCelular: String?
@@ -117,51 +125,8 @@ public struct DatosContacto: Registro {
     public init(numeroCredito: String) {
         self.numeroCredito = numeroCredito
     }
+
+    /// The last-writer-wins fields.
+    public static let camposLWW = ["telefonoFijo", "telefonoCelular", "correoElectronico"]
 }
 
-/// A mediation case: one round of mediation of one account.
-public struct Caso: Registro {
-    public static let collection = "casos"
-
-    public var id: String
-    public var numeroCredito: String
-    public var ronda: Int
-    public var estatus: EstatusCaso
-    /// User id of the asesor who asked the borrower (G3–G4).
-    public var asesor: String
-    /// When the borrower accepted: the anchor of every deadline.
-    public var fechaAceptacion: Date?
-    /// When the borrower declined mediation.
-    public var fechaNoAceptacion: Date?
-    /// User id of the mediator in charge.
-    public var mediador: String?
-    /// Date and time of the scheduled session.
-    public var sesionAgendada: Date?
-
-    public static func id(numeroCredito: String, ronda: Int) -> String { "\(numeroCredito)-\(ronda)" }
-
-    public init(numeroCredito: String, ronda: Int, estatus: EstatusCaso, asesor: String) {
-        self.id = Caso.id(numeroCredito: numeroCredito, ronda: ronda)
-        self.numeroCredito = numeroCredito
-        self.ronda = ronda
-        self.estatus = estatus
-        self.asesor = asesor
-    }
-}
-
-/// A mediation session (*sesión de mediación*) scheduled for a case (G11).
-public struct Sesion: Registro {
-    public static let collection = "sesiones"
-
-    public var id: String
-    public var casoId: String
-    public var numeroCredito: String
-    public var fechaHora: Date
-    public var medioConvocatoria: MedioConvocatoria
-    /// User id of the mediator who scheduled it.
-    public var mediador: String
-    /// When the mediator recorded it (device clock).
-    public var registrada: Date
-
-    public static func id(casoId: String, numero: Int) -> String { "\(casoId)-s\(numero)" }
-}

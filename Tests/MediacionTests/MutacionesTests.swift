@@ -80,7 +80,7 @@ import Testing
             RegistrarDatosContacto(numeroCredito: Fixture.credito, telefonoFijo: "5550001111", correoElectronico: "a@b.mx"),
             as: .asesor
         )
-        try store.run(RegistrarDatosContacto(numeroCredito: Fixture.credito, correoElectronico: "c@d.mx"), as: .mediador)
+        try store.run(RegistrarDatosContacto(numeroCredito: Fixture.credito, correoElectronico: "c@d.mx"), as: .asesor)
         let contacto = try #require(try store.read(DatosContacto.self, Fixture.credito))
         #expect(contacto.telefonoFijo == "5550001111")
         #expect(contacto.correoElectronico == "c@d.mx")
@@ -139,51 +139,54 @@ import Testing
 }
 
 @Suite struct AgendarSesionTests {
-    func acceptedStore() throws -> MemoryStore {
-        var store = try Fixture.storeWithAccount()
-        try store.run(RegistrarAceptacion(numeroCredito: Fixture.credito), as: .asesor)
-        return store
+    /// Accepted on 2026-11-27 (day 1), approved and distributed to `mediador-1`.
+    func distributedStore() throws -> MemoryStore {
+        try Escenario.en(.distribuido).store
     }
 
-    @Test func schedulingRecordsTheSessionAndTheMediator() throws {
-        var store = try acceptedStore()
+    @Test func schedulingRecordsTheSessionAndTheConvocation() throws {
+        var store = try distributedStore()
         let fecha = RFC3339.date(from: "2026-12-03T11:00:00-06:00")!
         try store.run(
             AgendarSesion(numeroCredito: Fixture.credito, fechaHora: fecha, medioConvocatoria: .whatsapp),
-            as: .mediador, user: "mediador-2"
+            as: .mediador, user: Escenario.mediador, at: Fixture.dia(2)
         )
         let caso = try #require(try store.read(Caso.self, "\(Fixture.credito)-1"))
         #expect(caso.estatus == .sesionAgendada)
-        #expect(caso.mediador == "mediador-2")
+        #expect(caso.mediador == Escenario.mediador)
+        #expect(caso.sesiones == 1)
         let sesion = try #require(try store.read(Sesion.self, "\(Fixture.credito)-1-s1"))
         #expect(sesion.fechaHora == fecha)
         #expect(sesion.medioConvocatoria.rawValue == "Whatsapp")
+        #expect(sesion.convocatoriaEnviada == Fixture.dia(2))
     }
 
     @Test func theSessionMustFallWithinNinetyCalendarDaysInMexicoCity() throws {
-        // Accepted 2026-11-27 (Mexico City): day 90 is 2027-02-25.
-        var store = try acceptedStore()
-        let lastMinute = RFC3339.date(from: "2027-02-25T23:30:00-06:00")!  // 2027-02-26 05:30 UTC
-        let tooLate = RFC3339.date(from: "2027-02-26T00:30:00-06:00")!
-        #expect(throws: Rechazo.fechaFueraDePlazo(dias: 90)) {
+        // Accepted 2026-11-27 (Mexico City) = day 1: day 90 is 2027-02-24.
+        var store = try distributedStore()
+        let lastMinute = RFC3339.date(from: "2027-02-24T23:30:00-06:00")!  // already 2027-02-25 in UTC
+        let tooLate = RFC3339.date(from: "2027-02-25T00:30:00-06:00")!
+        #expect(throws: Rechazo.fechaFueraDePlazo(dias: 90, limite: FechaCivil("2027-02-24")!)) {
             var copy = store
             try copy.run(
                 AgendarSesion(numeroCredito: Fixture.credito, fechaHora: tooLate, medioConvocatoria: .mensajeSMS),
-                as: .mediador
+                as: .mediador, user: Escenario.mediador, at: Fixture.dia(2)
             )
         }
         try store.run(
             AgendarSesion(numeroCredito: Fixture.credito, fechaHora: lastMinute, medioConvocatoria: .mensajeSMS),
-            as: .mediador
+            as: .mediador, user: Escenario.mediador, at: Fixture.dia(2)
         )
     }
 
     @Test func aSecondScheduleIsRefused() throws {
-        var store = try acceptedStore()
+        var store = try distributedStore()
         let fecha = RFC3339.date(from: "2026-12-03T11:00:00-06:00")!
         let agenda = AgendarSesion(numeroCredito: Fixture.credito, fechaHora: fecha, medioConvocatoria: .correoElectronico)
-        try store.run(agenda, as: .mediador)
-        #expect(throws: Rechazo.sesionYaAgendada()) { try store.run(agenda, as: .mediador) }
+        try store.run(agenda, as: .mediador, user: Escenario.mediador, at: Fixture.dia(2))
+        #expect(throws: Rechazo.sesionYaAgendada()) {
+            try store.run(agenda, as: .mediador, user: Escenario.mediador, at: Fixture.dia(2))
+        }
     }
 
     @Test func noCaseNoSession() throws {
@@ -196,18 +199,45 @@ import Testing
         }
     }
 
+    @Test func schedulingNeedsTheCaseDistributedToThatMediator() throws {
+        var accepted = try Escenario.en(.aprobado).store
+        let fecha = Fixture.dia(10, 11)
+        let agenda = AgendarSesion(numeroCredito: Fixture.credito, fechaHora: fecha, medioConvocatoria: .whatsapp)
+        do {
+            try accepted.run(agenda, as: .mediador, user: Escenario.mediador, at: Fixture.dia(2))
+            Issue.record("scheduled a case not distributed")
+        } catch let rechazo as MutationRejection {
+            #expect(rechazo.code == "estatus_no_permite")
+            #expect(rechazo.message.contains("“Distribuido al mediador”"))
+        }
+        var distributed = try distributedStore()
+        #expect(throws: Rechazo.mediadorNoAsignado()) {
+            try distributed.run(agenda, as: .mediador, user: Escenario.otroMediador, at: Fixture.dia(2))
+        }
+    }
+
+    @Test func theFirstScheduleIsRecordedByDay31() throws {
+        var store = try distributedStore()
+        let agenda = AgendarSesion(numeroCredito: Fixture.credito, fechaHora: Fixture.dia(40, 11), medioConvocatoria: .whatsapp)
+        #expect(throws: Rechazo.fueraDePlazo("Scheduling the first session", ultimoDia: 31, dia: 32)) {
+            var copy = store
+            try copy.run(agenda, as: .mediador, user: Escenario.mediador, at: Fixture.dia(32, 0, 5))
+        }
+        try store.run(agenda, as: .mediador, user: Escenario.mediador, at: Fixture.dia(31, 23, 55))
+    }
+
     @Test func aSessionInThePastIsRefused() throws {
-        var store = try acceptedStore()
-        let ayer = Fixture.now.addingTimeInterval(-86_400)
+        var store = try distributedStore()
         #expect(throws: Rechazo.fechaEnElPasado()) {
             try store.run(
-                AgendarSesion(numeroCredito: Fixture.credito, fechaHora: ayer, medioConvocatoria: .whatsapp), as: .mediador
+                AgendarSesion(numeroCredito: Fixture.credito, fechaHora: Fixture.dia(1, 9), medioConvocatoria: .whatsapp),
+                as: .mediador, user: Escenario.mediador, at: Fixture.dia(2)
             )
         }
     }
 
     @Test func catalogueValuesAreCheckedWithAClearMessage() throws {
-        var store = try acceptedStore()
+        var store = try distributedStore()
         do {
             try store.run(
                 name: AgendarSesion.name,
@@ -215,7 +245,7 @@ import Testing
                     "numeroCredito": .string(Fixture.credito), "fechaHora": "2026-12-03T11:00:00-06:00",
                     "medioConvocatoria": "Paloma mensajera",
                 ],
-                as: .mediador
+                as: .mediador, user: Escenario.mediador
             )
             Issue.record("expected a refusal")
         } catch let rejection as MutationRejection {

@@ -1,12 +1,24 @@
 import Foundation
 import SyncCore
 
-/// Operations loads an account labelled for mediation (monthly assignment). Server only.
-public struct ImportarCuenta: Mutation {
+/// G1 (and Anexo 1 A5, B2): operations loads an account labelled for mediation (monthly
+/// assignment), with its convenio type. Server only.
+public struct ImportarCuenta: MutacionMediacion {
     public static let name = "importarCuenta"
     public static let summary = "Load or update an account of the monthly assignment."
     public static let allowedRoles: Set<String> = .roles(.operacion)
     public static let worksOffline = false
+    public static let ficha = Ficha(
+        "G1, Anexo 1 A5, B2",
+        precondiciones: [
+            "fewer than two breached convenios (counting those already recorded)",
+            "re-importing keeps the round, the breaches recorded and any exclusion",
+        ],
+        datos: [
+            "numeroCredito (10 digits)", "acreditado", "delegacion", "despacho", "fechaAsignacion (YYYY-MM-DD)",
+            "segmento", "etiqueta", "tipoConvenio", "conveniosIncumplidos (optional)", "asesor (optional)",
+        ]
+    )
 
     public var numeroCredito: String
     public var acreditado: String
@@ -32,6 +44,8 @@ public struct ImportarCuenta: Mutation {
         asesor = cuenta.asesor
     }
 
+    public func conflictTargets() -> [RecordKey] { [Cuenta.key(numeroCredito)] }
+
     public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
         try Formato.numeroCredito(numeroCredito)
         for (campo, valor) in [("acreditado", acreditado), ("delegacion", delegacion), ("despacho", despacho)]
@@ -41,15 +55,191 @@ public struct ImportarCuenta: Mutation {
         guard FechaCivil(fechaAsignacion) != nil else {
             throw Rechazo.datoInvalido("fechaAsignacion", "expected a date like 2026-11-02")
         }
-        let incumplidos = conveniosIncumplidos ?? 0
-        guard incumplidos >= 0 else { throw Rechazo.datoInvalido("conveniosIncumplidos", "must not be negative") }
+        guard (conveniosIncumplidos ?? 0) >= 0 else {
+            throw Rechazo.datoInvalido("conveniosIncumplidos", "must not be negative")
+        }
         let existing = try records.read(Cuenta.self, numeroCredito)
+        let incumplidos = max(conveniosIncumplidos ?? 0, existing?.conveniosIncumplidos ?? 0)
+        guard incumplidos < 2 else { throw Rechazo.creditoExcluidoPorIncumplimientos() }
         let cuenta = Cuenta(
             numeroCredito: numeroCredito, acreditado: acreditado, delegacion: delegacion, despacho: despacho,
             fechaAsignacion: fechaAsignacion, segmento: segmento, etiqueta: etiqueta, tipoConvenio: tipoConvenio,
-            conveniosIncumplidos: incumplidos, asesor: asesor, ronda: existing?.ronda ?? 1
+            conveniosIncumplidos: incumplidos, asesor: asesor, ronda: existing?.ronda ?? 1, exclusion: existing?.exclusion,
+            fechaExclusion: existing?.fechaExclusion
         )
         if cuenta != existing { records.write(cuenta) }
+        return .applied
+    }
+}
+
+/// Anexo 1 A1: a business area (or the borrower, through it) proposes an unlabelled credit for
+/// mediation.
+public struct ProponerMediacion: MutacionMediacion {
+    public static let name = "proponerMediacion"
+    public static let summary = "Propose an unlabelled credit for mediation (Anexo 1 A1)."
+    public static let allowedRoles: Set<String> = .roles(.delegacion, .mediacion)
+    public static let worksOffline = true
+    public static let ficha = Ficha(
+        "Anexo 1 A1",
+        precondiciones: ["the credit is not labelled in Gestión Móvil", "no proposal for it is waiting for review"],
+        datos: ["numeroCredito", "delegacion", "solicitante"]
+    )
+
+    public var numeroCredito: String
+    public var delegacion: String
+    public var solicitante: Solicitante
+
+    public init(numeroCredito: String, delegacion: String, solicitante: Solicitante) {
+        self.numeroCredito = numeroCredito
+        self.delegacion = delegacion
+        self.solicitante = solicitante
+    }
+
+    public func conflictTargets() -> [RecordKey] { [Propuesta.key(numeroCredito)] }
+
+    public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
+        try Formato.numeroCredito(numeroCredito)
+        guard !delegacion.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw Rechazo.datoInvalido("delegacion", "must not be empty")
+        }
+        guard try records.read(Cuenta.self, numeroCredito) == nil else { throw Rechazo.cuentaYaEtiquetada() }
+        if let previa = try records.read(Propuesta.self, numeroCredito), previa.estado == .presentada {
+            throw Rechazo.yaRegistrada("A proposal waiting for review")
+        }
+        records.write(
+            Propuesta(
+                numeroCredito: numeroCredito, delegacion: delegacion, solicitante: solicitante, estado: .presentada,
+                presentada: context.occurredAt, presentadaPor: context.author.userID
+            )
+        )
+        return .applied
+    }
+}
+
+/// Anexo 1 A2–A4: the Gerencia de Mediación checks a proposal against the exclusion criteria:
+/// susceptible (operations then labels it, A5) or not (A3, with the criterion).
+public struct RevisarPropuesta: MutacionMediacion {
+    public static let name = "revisarPropuesta"
+    public static let summary = "Review a mediation proposal against the exclusion criteria (Anexo 1 A2–A4)."
+    public static let allowedRoles: Set<String> = .roles(.mediacion)
+    public static let worksOffline = false
+    public static let ficha = Ficha(
+        "Anexo 1 A2–A4",
+        precondiciones: ["a proposal waiting for review", "not susceptible: an exclusion criterion (§6.1)"],
+        datos: ["numeroCredito", "susceptible (true/false)", "criterioExclusion (when not susceptible)"]
+    )
+
+    public var numeroCredito: String
+    public var susceptible: Bool
+    public var criterioExclusion: CriterioExclusion?
+
+    public init(numeroCredito: String, susceptible: Bool, criterioExclusion: CriterioExclusion? = nil) {
+        self.numeroCredito = numeroCredito
+        self.susceptible = susceptible
+        self.criterioExclusion = criterioExclusion
+    }
+
+    public func conflictTargets() -> [RecordKey] { [Propuesta.key(numeroCredito)] }
+
+    public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
+        try Formato.numeroCredito(numeroCredito)
+        guard var propuesta = try records.read(Propuesta.self, numeroCredito) else { throw Rechazo.propuestaNoExiste() }
+        guard propuesta.estado == .presentada else { throw Rechazo.propuestaYaRevisada(propuesta.estado) }
+        if !susceptible && criterioExclusion == nil {
+            throw Rechazo.datoInvalido("criterioExclusion", "a credit not susceptible needs the criterion: \(CriterioExclusion.catalogueList)")
+        }
+        propuesta.estado = susceptible ? .susceptible : .noSusceptible
+        propuesta.criterioExclusion = susceptible ? nil : criterioExclusion
+        propuesta.revisada = context.occurredAt
+        propuesta.revisadaPor = context.author.userID
+        records.write(propuesta)
+        return .applied
+    }
+}
+
+/// §6.1 and DOMAIN §8.4: operations (or the Gerencia) finds an exclusion criterion: the credit
+/// leaves mediation; a case still before its convenio is closed as “Excluido de mediación”.
+public struct ExcluirCuenta: MutacionMediacion {
+    public static let name = "excluirCuenta"
+    public static let summary = "Exclude a credit from mediation for an exclusion criterion (§6.1)."
+    public static let allowedRoles: Set<String> = .roles(.operacion, .mediacion)
+    public static let worksOffline = false
+    public static let ficha = Ficha(
+        "Lineamiento 1",
+        precondiciones: [
+            "the account exists",
+            "the current case is closed as “Excluido de mediación” when its status allows it; a signed convenio is kept",
+        ],
+        datos: ["numeroCredito", "criterio (§6.1)"]
+    )
+
+    public var numeroCredito: String
+    public var criterio: CriterioExclusion
+
+    public init(numeroCredito: String, criterio: CriterioExclusion) {
+        self.numeroCredito = numeroCredito
+        self.criterio = criterio
+    }
+
+    public func conflictTargets() -> [RecordKey] { [Cuenta.key(numeroCredito)] }
+
+    public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
+        var cuenta = try records.cuenta(numeroCredito)
+        guard cuenta.exclusion != criterio else { return .applied }
+        cuenta.exclusion = criterio
+        cuenta.fechaExclusion = context.occurredAt
+        records.write(cuenta)
+        if var caso = try records.read(Caso.self, cuenta.casoActual),
+            case .success(let hacia) = FlujoMediacion.siguiente(caso.estatus, .exclusion)
+        {
+            var nota = Anotacion(casoId: caso.id, numeroCredito: numeroCredito, estatusAnterior: caso.estatus, estatusNuevo: hacia)
+            nota.detalle = ["criterio": criterio.rawValue]
+            caso.estatus = hacia
+            caso.fechaEstatus = context.occurredAt
+            caso.exclusion = criterio
+            records.write(caso)
+            records.anotar(context, accion: Self.name, descripcion: Self.summary, nota)
+        }
+        return .applied
+    }
+}
+
+/// Anexo 1 C1: operations labels the account *susceptible de re-mediación*: a new round starts,
+/// under the same rules. Two breached convenios exclude the credit for good.
+public struct EtiquetarRemediacion: MutacionMediacion {
+    public static let name = "etiquetarRemediacion"
+    public static let summary = "Label the account for re-mediation: a new mediation round (Anexo 1 C1)."
+    public static let allowedRoles: Set<String> = .roles(.operacion)
+    public static let worksOffline = false
+    public static let ficha = Ficha(
+        "Anexo 1 C1, Lineamientos 7–8",
+        precondiciones: [
+            "the account exists and is not excluded", "fewer than two breached convenios",
+            "the current round's case has ended (a final status)",
+        ],
+        datos: ["numeroCredito", "tipoConvenio (optional: the type decided for the new round)"]
+    )
+
+    public var numeroCredito: String
+    public var tipoConvenio: TipoConvenio?
+
+    public init(numeroCredito: String, tipoConvenio: TipoConvenio? = nil) {
+        self.numeroCredito = numeroCredito
+        self.tipoConvenio = tipoConvenio
+    }
+
+    public func conflictTargets() -> [RecordKey] { [Cuenta.key(numeroCredito)] }
+
+    public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
+        var cuenta = try records.cuenta(numeroCredito)
+        if let criterio = cuenta.exclusion { throw Rechazo.cuentaExcluida(criterio) }
+        guard cuenta.conveniosIncumplidos < 2 else { throw Rechazo.creditoExcluidoPorIncumplimientos() }
+        let actual = try records.read(Caso.self, cuenta.casoActual)
+        guard let actual, actual.estatus.isFinal else { throw Rechazo.remediacionNoPermite(actual?.estatus) }
+        cuenta.ronda += 1
+        cuenta.etiqueta = .susceptibleDeRemediacion
+        if let tipoConvenio { cuenta.tipoConvenio = tipoConvenio }
+        records.write(cuenta)
         return .applied
     }
 }
