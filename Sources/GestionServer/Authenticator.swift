@@ -37,6 +37,7 @@ public final class Authenticator: Sendable {
         let userID = request.user.trimmingCharacters(in: .whitespaces).lowercased()
         if let wait = throttle.waitTime(user: userID, address: address, now: now) {
             let seconds = Int(wait.rounded(.up))
+            audit("login_blocked", user: userID, role: "", device: request.clientId, outcome: "blocked:\(seconds)s", now: now)
             throw ErrorResponse(
                 code: .tooManyAttempts,
                 message: "Too many failed sign-ins. Wait \(seconds) seconds before trying again.",
@@ -52,6 +53,7 @@ public final class Authenticator: Sendable {
         let verified = try checkPassword(request.password, against: stored.flatMap { PasswordHash(encoded: $0.passwordHash) })
         guard let user = stored, verified, !user.disabled else {
             throttle.recordFailure(user: userID, address: address, now: now)
+            audit("login_failed", user: userID, role: stored?.role ?? "", device: request.clientId, outcome: "wrong_credentials", now: now)
             throw ErrorResponse(code: .wrongCredentials, message: "Wrong user name or password.")
         }
         throttle.recordSuccess(user: userID)
@@ -77,8 +79,23 @@ public final class Authenticator: Sendable {
                 StoredToken(hash: Self.tokenHash(token), userID: user.id, clientID: request.clientId, issuedAt: now, expiresAt: expiresAt)
             )
         }
+        // A successful login is only granted once it is in the audit trail.
+        try mapStore { () throws(SyncStoreError) in
+            try store.appendAudit(
+                AuditEntry(kind: "login", action: "login", actor: user.id, role: user.role, device: request.clientId, outcome: "ok"),
+                at: now
+            )
+        }
         return LoginResponse(
             userId: user.id, role: user.role, token: token, expiresAt: expiresAt, serverId: store.serverID, serverTime: now
+        )
+    }
+
+    /// Records a refused login in the audit trail. The refusal stands even if the trail cannot be
+    /// written (a full disk); nothing is granted without an entry.
+    private func audit(_ kind: String, user: String, role: String, device: String, outcome: String, now: Date) {
+        try? store.appendAudit(
+            AuditEntry(kind: kind, action: "login", actor: user, role: role, device: device, outcome: outcome), at: now
         )
     }
 

@@ -13,6 +13,7 @@ enum Admin {
             ("user add", "Create a user: --user <name> --role <role> --password-stdin."),
             ("import-accounts <file.csv>", "Load accounts labelled for mediation from a CSV file."),
             ("restore <backup.sqlite>", "Replace the database with a backup, with the server stopped."),
+            ("audit verify | export", "Check the hash-chained audit trail, or export it for a case or a period."),
         ]
     )
 
@@ -51,7 +52,13 @@ enum Admin {
     )
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let allOptions = userAdd.options
+        // A first, lenient parse with every admin option finds the subcommand; each subcommand
+        // then parses strictly with its own options.
+        var allOptions: [OptionSpec] = []
+        for option in [userAdd, importAccounts, restore, AdminAudit.spec].flatMap(\.options)
+        where !allOptions.contains(where: { $0.name == option.name }) {
+            allOptions.append(option)
+        }
         let parsed = try ParsedArguments(arguments, options: allOptions)
         switch parsed.positionals.first {
         case nil:
@@ -70,6 +77,8 @@ enum Admin {
             let strict = try ParsedArguments(arguments, options: importAccounts.options)
             let file = try strict.positionals(exactly: 2, names: "the CSV file to import")[1]
             return try importAccountsFile(file, parsed: strict)
+        case "audit":
+            return try AdminAudit.run(arguments)
         case "restore":
             if parsed.wantsHelp { print(restore.help, terminator: ""); return ExitStatus.success }
             let strict = try ParsedArguments(arguments, options: restore.options)
@@ -106,7 +115,9 @@ enum Admin {
         defer { store.close() }
         let hash = Authenticator.hashPassword(password, iterations: ServerCommandLine.passwordIterations)
         do {
-            try store.addUser(NewUser(id: user, role: role.rawValue, passwordHash: hash, createdAt: Date()))
+            try store.addUser(
+                NewUser(id: user, role: role.rawValue, passwordHash: hash, createdAt: Date(), createdBy: ServerCommandLine.operatorName)
+            )
         } catch {
             throw CommandFailure(ServerCommandLine.describe(error))
         }
@@ -147,6 +158,14 @@ enum Admin {
             return ExitStatus.failure
         }
         let changed = report.results.count { $0.version != nil }
+        try? store.appendAudit(
+            AuditEntry(
+                kind: "admin", action: "import-accounts", actor: ServerCommandLine.operatorName, role: "admin",
+                device: "gestion-server", subjects: ["file/\(URL(fileURLWithPath: path).lastPathComponent)"],
+                outcome: "ok:\(rows.count) rows, \(changed) changed"
+            ),
+            at: Date()
+        )
         print("Imported \(rows.count) accounts from \(path): \(changed) new or changed, \(rows.count - changed) unchanged.")
         return ExitStatus.success
     }

@@ -88,6 +88,13 @@ public final class SQLiteSyncStore: SyncStore {
         let serverID = UUID().uuidString.lowercased()
         try store.write { db in
             try db.run("UPDATE server_meta SET value = ? WHERE key = 'server_id'", [serverID])
+            try AuditTrail.append(
+                AuditEntry(
+                    kind: "admin", action: "restore", actor: "operator", role: "admin", device: "gestion-server",
+                    subjects: ["file/\(backup.lastPathComponent)"], outcome: "ok:new history \(serverID)"
+                ),
+                at: Date(), db: db
+            )
         }
         return serverID
     }
@@ -144,6 +151,13 @@ public final class SQLiteSyncStore: SyncStore {
                 "INSERT INTO users (id, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
                 [user.id, user.role, user.passwordHash, RFC3339.string(from: user.createdAt)]
             )
+            try AuditTrail.append(
+                AuditEntry(
+                    kind: "admin", action: "user add", actor: user.createdBy, role: "admin", device: "gestion-server",
+                    subjects: ["users/\(user.id)"], outcome: "ok:\(user.role)"
+                ),
+                at: user.createdAt, db: db
+            )
         }
     }
 
@@ -199,6 +213,20 @@ public final class SQLiteSyncStore: SyncStore {
                 )
             }
         }
+    }
+
+    // MARK: Audit
+
+    public func appendAudit(_ entry: AuditEntry, at: Date) throws(SyncStoreError) {
+        try write { db in try AuditTrail.append(entry, at: at, db: db) }
+    }
+
+    public func verifyAudit() throws(SyncStoreError) -> AuditVerification {
+        try read { db in try AuditTrail.verify(db: db) }
+    }
+
+    public func auditEntries(_ filter: AuditFilter) throws(SyncStoreError) -> [AuditEntry] {
+        try read { db in try AuditTrail.entries(filter, db: db) }
     }
 
     // MARK: Inspection

@@ -35,6 +35,14 @@ public protocol SyncStore: Sendable {
         _ mutations: [ServerMutation], author: MutationAuthor, registry: MutationRegistry, at: Date, atomically: Bool
     ) throws(SyncStoreError) -> ServerMutationReport
 
+    // MARK: Audit
+    /// Appends an entry (a login, an admin action) to the hash-chained audit trail. Mutations
+    /// are audited by `push` and `applyServerMutations` themselves, in their transaction.
+    func appendAudit(_ entry: AuditEntry, at: Date) throws(SyncStoreError)
+    /// Checks the whole chain.
+    func verifyAudit() throws(SyncStoreError) -> AuditVerification
+    func auditEntries(_ filter: AuditFilter) throws(SyncStoreError) -> [AuditEntry]
+
     // MARK: Inspection
     /// Every record, for comparisons and exports.
     func allRecords() throws(SyncStoreError) -> [RecordKey: JSONObject]
@@ -80,12 +88,15 @@ public struct NewUser: Sendable {
     /// `PasswordHash.encoded`.
     public var passwordHash: String
     public var createdAt: Date
+    /// Who created it (an operator's name, for the audit trail).
+    public var createdBy: String
 
-    public init(id: String, role: String, passwordHash: String, createdAt: Date) {
+    public init(id: String, role: String, passwordHash: String, createdAt: Date, createdBy: String = "operator") {
         self.id = id
         self.role = role
         self.passwordHash = passwordHash
         self.createdAt = createdAt
+        self.createdBy = createdBy
     }
 }
 
