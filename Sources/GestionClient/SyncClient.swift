@@ -20,6 +20,8 @@ public enum SyncError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidResponse(String)
     /// The replica file could not be read or written.
     case replica(ReplicaError)
+    /// An operator retired or revoked this device: its replica was erased.
+    case deviceErased(String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,7 @@ public enum SyncError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unreachable(let message): "No connection to the server (\(message)). Your work is kept and will be sent later."
         case .invalidResponse(let message): "The server's answer could not be read (\(message))."
         case .replica(let error): error.description
+        case .deviceErased(let message): message
         }
     }
 
@@ -121,7 +124,7 @@ public actor SyncClient {
         let response: LoginResponse = try await call(.login, request, token: nil, server: server)
         let session = ReplicaSession(
             serverURL: server.absoluteString, userID: response.userId, role: response.role, token: response.token,
-            tokenExpiresAt: response.expiresAt, serverID: response.serverId
+            tokenExpiresAt: response.expiresAt, serverID: response.serverId, maxOfflineDays: response.maxOfflineDays
         )
         do {
             try replica.saveSession(session)
@@ -198,6 +201,7 @@ public actor SyncClient {
             throw .notSignedIn
         }
         guard let server = URL(string: session.serverURL) else { throw .notSignedIn }
+        try replicaCall { () throws(ReplicaError) in try replica.checkNotLocked() }
         var summary = SyncSummary()
         var gap = false
         do {
@@ -258,7 +262,10 @@ public actor SyncClient {
         var newHistory = false
         while true {
             let position = try replicaCall { () throws(ReplicaError) in try replica.syncPosition() }
-            let request = PullRequest(clientId: replica.clientID, cursor: position.cursor, resultsAfter: position.resultsThrough)
+            let report = try replicaCall { () throws(ReplicaError) in try replica.deviceReport(appVersion: appVersion) }
+            let request = PullRequest(
+                clientId: replica.clientID, cursor: position.cursor, resultsAfter: position.resultsThrough, device: report
+            )
             let page: PullResponse
             do {
                 page = try await call(.pull, request, token: session.token, server: server)
@@ -286,8 +293,16 @@ public actor SyncClient {
                     more: page.hasMore
                 )
             )
+            if page.device == .retire {
+                try erase()
+                throw .deviceErased("An operator retired this device; everything it had was uploaded, and its replica was erased.")
+            }
             if !page.hasMore { return }
         }
+    }
+
+    private func erase() throws(SyncError) {
+        try replicaCall { () throws(ReplicaError) in _ = try replica.erase() }
     }
 
     // MARK: Calls
@@ -318,6 +333,9 @@ public actor SyncClient {
                 throw .sessionExpired(error.message)
             case .unsupportedProtocolVersion:
                 throw .incompatibleServer(error.message)
+            case .deviceRevoked, .deviceRetired:
+                try erase()
+                throw .deviceErased(error.message)
             case .unknown:
                 throw .unknownServerError(status: reply.status, message: error.message)
             default:

@@ -8,6 +8,8 @@ public struct AuthenticatedClient: Sendable, Equatable {
     public var userID: String
     public var role: String
     public var clientID: String
+    /// The device as the registry has it.
+    public var device: DeviceRecord?
 }
 
 /// Passwords, tokens and login throttling.
@@ -57,6 +59,9 @@ public final class Authenticator: Sendable {
             throw ErrorResponse(code: .wrongCredentials, message: "Wrong user name or password.")
         }
         throttle.recordSuccess(user: userID)
+        try Self.checkDeviceStatus(
+            try mapStore { () throws(SyncStoreError) in try store.device(clientID: request.clientId) }?.status
+        )
         do {
             try store.registerClient(
                 ClientRegistration(
@@ -87,7 +92,8 @@ public final class Authenticator: Sendable {
             )
         }
         return LoginResponse(
-            userId: user.id, role: user.role, token: token, expiresAt: expiresAt, serverId: store.serverID, serverTime: now
+            userId: user.id, role: user.role, token: token, expiresAt: expiresAt, serverId: store.serverID, serverTime: now,
+            maxOfflineDays: configuration.maxOfflineDays
         )
     }
 
@@ -110,13 +116,30 @@ public final class Authenticator: Sendable {
         else {
             throw ErrorResponse(code: .invalidToken, message: "Your session is not valid. Sign in again.")
         }
+        let device = try mapStore { () throws(SyncStoreError) in try store.device(clientID: stored.clientID) }
+        try Self.checkDeviceStatus(device?.status)
         guard stored.expiresAt > now else {
             throw ErrorResponse(
                 code: .tokenExpired,
                 message: "Your session expired. Sign in again; the changes waiting on your device are kept."
             )
         }
-        return AuthenticatedClient(userID: user.id, role: user.role, clientID: stored.clientID)
+        return AuthenticatedClient(userID: user.id, role: user.role, clientID: stored.clientID, device: device)
+    }
+
+    /// Refuses revoked and retired devices: their sessions stop working at once.
+    static func checkDeviceStatus(_ status: DeviceStatus?) throws(ErrorResponse) {
+        switch status {
+        case .revoked:
+            throw ErrorResponse(
+                code: .deviceRevoked,
+                message: "An operator revoked this device (reported lost or stolen). Its data is erased from it."
+            )
+        case .retired:
+            throw ErrorResponse(code: .deviceRetired, message: "This device was retired. Its data is erased from it.")
+        case .active, .retiring, nil:
+            return
+        }
     }
 
     /// Device client ids: 1 to 64 ASCII letters, digits, `.`, `_` or `-`. Ids with other

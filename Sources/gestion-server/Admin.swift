@@ -14,6 +14,7 @@ enum Admin {
             ("import-accounts <file.csv>", "Load accounts labelled for mediation from a CSV file."),
             ("restore <backup.sqlite>", "Replace the database with a backup, with the server stopped."),
             ("audit verify | export", "Check the hash-chained audit trail, or export it for a case or a period."),
+            ("device list | retire | revoke", "The device registry."),
         ]
     )
 
@@ -55,7 +56,7 @@ enum Admin {
         // A first, lenient parse with every admin option finds the subcommand; each subcommand
         // then parses strictly with its own options.
         var allOptions: [OptionSpec] = []
-        for option in [userAdd, importAccounts, restore, AdminAudit.spec].flatMap(\.options)
+        for option in [userAdd, importAccounts, restore, AdminAudit.spec, AdminDevices.spec].flatMap(\.options)
         where !allOptions.contains(where: { $0.name == option.name }) {
             allOptions.append(option)
         }
@@ -79,6 +80,8 @@ enum Admin {
             return try importAccountsFile(file, parsed: strict)
         case "audit":
             return try AdminAudit.run(arguments)
+        case "device":
+            return try AdminDevices.run(arguments)
         case "restore":
             if parsed.wantsHelp { print(restore.help, terminator: ""); return ExitStatus.success }
             let strict = try ParsedArguments(arguments, options: restore.options)

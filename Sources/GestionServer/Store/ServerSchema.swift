@@ -113,5 +113,15 @@ enum ServerSchema {
                 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
                 """
         ),
+        Migration(
+            name: "0004-device-registry",
+            sql: """
+                ALTER TABLE clients ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+                    CHECK (status IN ('active', 'retiring', 'retired', 'revoked'));
+                ALTER TABLE clients ADD COLUMN pending_count INTEGER;
+                ALTER TABLE clients ADD COLUMN oldest_pending_at TEXT;
+                ALTER TABLE clients ADD COLUMN last_sync_at TEXT;
+                """
+        ),
     ])
 }

@@ -35,6 +35,17 @@ public protocol SyncStore: Sendable {
         _ mutations: [ServerMutation], author: MutationAuthor, registry: MutationRegistry, at: Date, atomically: Bool
     ) throws(SyncStoreError) -> ServerMutationReport
 
+    // MARK: Devices
+    /// One device (client) of the registry.
+    func device(clientID: String) throws(SyncStoreError) -> DeviceRecord?
+    /// Every device, or those of one user.
+    func devices(userID: String?) throws(SyncStoreError) -> [DeviceRecord]
+    /// Keeps what a device reported at a sync.
+    func recordDeviceReport(clientID: String, report: DeviceReport, at: Date) throws(SyncStoreError)
+    /// Changes a device's status (retiring, retired, revoked) and audits it as done by `actor`.
+    @discardableResult
+    func setDeviceStatus(clientID: String, to status: DeviceStatus, actor: String, at: Date) throws(SyncStoreError) -> DeviceRecord
+
     // MARK: Audit
     /// Appends an entry (a login, an admin action) to the hash-chained audit trail. Mutations
     /// are audited by `push` and `applyServerMutations` themselves, in their transaction.
@@ -60,6 +71,31 @@ public struct PushPolicy: Sendable, Equatable {
     public init(clockSkewTolerance: TimeInterval = 5 * 60) {
         self.clockSkewTolerance = clockSkewTolerance
     }
+}
+
+/// Where a device stands.
+public enum DeviceStatus: String, Sendable, Codable, CaseIterable {
+    case active
+    /// An operator retired it: it uploads what it has, then erases its replica.
+    case retiring
+    /// It erased its replica after retiring; its sessions no longer work.
+    case retired
+    /// Lost or stolen: its sessions stopped working at once and its replica erases itself at the
+    /// next contact.
+    case revoked
+}
+
+/// A device in the registry.
+public struct DeviceRecord: Sendable, Equatable, Codable {
+    public var clientId: String
+    public var userId: String
+    public var deviceName: String
+    public var appVersion: String
+    public var status: DeviceStatus
+    public var lastMutationId: Int64
+    public var lastSyncAt: Date?
+    public var pendingCount: Int?
+    public var oldestPendingAt: Date?
 }
 
 /// A mutation the server performs itself.
