@@ -197,11 +197,12 @@ public actor SyncClient {
     }
 
     private func syncOnce(progress: (SyncProgress) -> Void) async throws(SyncError) -> SyncSummary {
-        guard let session = try replicaCall({ () throws(ReplicaError) in try replica.session() }) else {
+        guard let stored = try replicaCall({ () throws(ReplicaError) in try replica.session() }) else {
             throw .notSignedIn
         }
-        guard let server = URL(string: session.serverURL) else { throw .notSignedIn }
+        guard let server = URL(string: stored.serverURL) else { throw .notSignedIn }
         try replicaCall { () throws(ReplicaError) in try replica.checkNotLocked() }
+        let session = try await renewIfDue(stored, server: server)
         var summary = SyncSummary()
         var gap = false
         do {
@@ -299,6 +300,21 @@ public actor SyncClient {
             }
             if !page.hasMore { return }
         }
+    }
+
+    /// Renews the token when less than a third of a 14-day session is left (about 5 days), so a
+    /// device that syncs now and then never has to ask its user for the password.
+    private func renewIfDue(_ session: ReplicaSession, server: URL) async throws(SyncError) -> ReplicaSession {
+        guard session.tokenExpiresAt.timeIntervalSince(replica.now) < 5 * 86_400 else { return session }
+        let response: LoginResponse = try await call(
+            .renew, RenewRequest(clientId: replica.clientID), token: session.token, server: server
+        )
+        var renewed = session
+        renewed.token = response.token
+        renewed.tokenExpiresAt = response.expiresAt
+        renewed.maxOfflineDays = response.maxOfflineDays
+        try replicaCall { () throws(ReplicaError) in try replica.saveSession(renewed) }
+        return renewed
     }
 
     private func erase() throws(SyncError) {

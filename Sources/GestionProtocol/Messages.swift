@@ -69,6 +69,18 @@ public struct LoginResponse: Codable, Sendable, Equatable {
     }
 }
 
+/// `POST /sync/renew`: a valid session asks for a fresh token before it expires. The answer is
+/// a `LoginResponse`; the old token stops working.
+public struct RenewRequest: Codable, Sendable, Equatable {
+    public var protocolVersion: Int
+    public var clientId: String
+
+    public init(protocolVersion: Int = ProtocolVersion.current, clientId: String) {
+        self.protocolVersion = protocolVersion
+        self.clientId = clientId
+    }
+}
+
 /// One queued user action, as the device sends it.
 public struct MutationEnvelope: Codable, Sendable, Equatable {
     /// Per-client number: 1, 2, 3... with no gaps.

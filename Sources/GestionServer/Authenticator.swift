@@ -127,6 +127,27 @@ public final class Authenticator: Sendable {
         return AuthenticatedClient(userID: user.id, role: user.role, clientID: stored.clientID, device: device)
     }
 
+    /// A fresh token for the caller of a valid session; the presented token stops working.
+    public func renew(authorization: String?, clientID: String, now: Date) throws(ErrorResponse) -> LoginResponse {
+        let caller = try authenticate(authorization: authorization, now: now)
+        guard caller.clientID == clientID else {
+            throw ErrorResponse(code: .clientMismatch, message: "This session belongs to another device. Sign in on this device.")
+        }
+        let presented = authorization.map { String($0.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces) } ?? ""
+        let token = SecureRandom.token()
+        let expiresAt = now.addingTimeInterval(configuration.tokenLifetime)
+        try mapStore { () throws(SyncStoreError) in
+            try store.replaceToken(
+                Self.tokenHash(presented),
+                with: StoredToken(hash: Self.tokenHash(token), userID: caller.userID, clientID: clientID, issuedAt: now, expiresAt: expiresAt)
+            )
+        }
+        return LoginResponse(
+            userId: caller.userID, role: caller.role, token: token, expiresAt: expiresAt, serverId: store.serverID,
+            serverTime: now, maxOfflineDays: configuration.maxOfflineDays
+        )
+    }
+
     /// Refuses revoked and retired devices: their sessions stop working at once.
     static func checkDeviceStatus(_ status: DeviceStatus?) throws(ErrorResponse) {
         switch status {

@@ -75,6 +75,11 @@ public final class SyncService: Sendable {
             case .pull:
                 let caller = try authenticator.authenticate(authorization: request.headers["Authorization"], now: clock())
                 return Self.json(200, try pull(try decode(PullRequest.self, request), caller: caller))
+            case .renew:
+                let renew = try decode(RenewRequest.self, request)
+                return Self.json(
+                    200, try authenticator.renew(authorization: request.headers["Authorization"], clientID: renew.clientId, now: clock())
+                )
             }
         } catch {
             if error.code == .internalError || error.code == .unknown {

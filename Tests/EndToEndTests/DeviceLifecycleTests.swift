@@ -92,3 +92,30 @@ import Testing
         try device.ok(["aceptar", Cuentas.credito(1)])
     }
 }
+
+@Suite struct TokenRenewalTests {
+    @Test func aSyncingDeviceRenewsItsSessionBeforeItExpires() async throws {
+        let directory = TemporaryDirectory("renew")
+        let server = try TestServer(directory: directory, users: ["asesor.uno": "asesor"], accountsCSV: Cuentas.csv(1))
+        let device = DeviceCLI(directory, "telefono", user: "asesor.uno", clockFile: server.clockFile)
+        try device.login(server)
+        try device.ok(["sync"])
+        let first = try #require(try Tables.value(ofFile: device.replica, "SELECT value FROM replica_meta WHERE key = 'token'"))
+
+        try server.advanceClock(by: 10 * 86_400)
+        try device.ok(["sync"])
+        let second = try #require(try Tables.value(ofFile: device.replica, "SELECT value FROM replica_meta WHERE key = 'token'"))
+        #expect(second != first, "renewed with four days left")
+
+        let clientID = try #require(try Tables.value(ofFile: device.replica, "SELECT value FROM replica_meta WHERE key = 'client_id'"))
+        let old = try await RawClient(base: server.url).post(
+            "/sync/pull", PullRequest(clientId: clientID, cursor: 0, resultsAfter: 0), token: first
+        )
+        #expect(old.status == 401 && old.errorCode == "invalid_token", "the old token stopped working")
+
+        try server.advanceClock(by: 10 * 86_400)  // past the first token's expiry
+        try device.ok(["aceptar", Cuentas.credito(1)])
+        try device.ok(["sync"])
+        #expect(try server.admin(["audit", "export"]).stdout.contains("\"action\":\"renew\""))
+    }
+}

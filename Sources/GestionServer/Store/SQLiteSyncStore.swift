@@ -193,6 +193,20 @@ public final class SQLiteSyncStore: SyncStore {
         }
     }
 
+    public func replaceToken(_ oldHash: String, with token: StoredToken) throws(SyncStoreError) {
+        try write { db in
+            try db.run("DELETE FROM tokens WHERE token_hash = ?", [oldHash])
+            try db.run(
+                "INSERT INTO tokens (token_hash, user_id, client_id, issued_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)",
+                [token.hash, token.userID, token.clientID, token.issuedAt.unixMillis, token.expiresAt.unixMillis]
+            )
+            try AuditTrail.append(
+                AuditEntry(kind: "login", action: "renew", actor: token.userID, role: "", device: token.clientID, outcome: "ok"),
+                at: token.issuedAt, db: db
+            )
+        }
+    }
+
     public func saveToken(_ token: StoredToken) throws(SyncStoreError) {
         try write { db in
             try db.run(

@@ -15,6 +15,8 @@ public protocol SyncStore: Sendable {
     /// Records that `clientID` is a device of `userID` (or refreshes its name and version).
     func registerClient(_ registration: ClientRegistration) throws(SyncStoreError)
     func saveToken(_ token: StoredToken) throws(SyncStoreError)
+    /// Replaces the token `oldHash` by `token` in one transaction (renewal).
+    func replaceToken(_ oldHash: String, with token: StoredToken) throws(SyncStoreError)
     func token(hash: String) throws(SyncStoreError) -> StoredToken?
 
     // MARK: Sync
