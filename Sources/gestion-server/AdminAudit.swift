@@ -15,7 +15,7 @@ enum AdminAudit {
             .value("from", "<date>", "export: from this day (YYYY-MM-DD, Mexico City) or instant (RFC 3339)."),
             .value("to", "<date>", "export: until this day, inclusive, or instant, exclusive."),
             .value("out", "<file>", "export: write here instead of standard output (JSON lines)."),
-        ],
+        ] + AdminAuthorization.options,
         discussion: """
             verify walks the chain from the first entry and exits 1 naming the first broken link.
             export writes one JSON object per line with its hashes, so others can check the chain.
@@ -31,6 +31,7 @@ enum AdminAudit {
         defer { store.close() }
         switch positionals[1] {
         case "verify":
+            _ = try AdminAuthorization.authorize(.auditVerify, parsed: parsed, store: store)
             let verification: AuditVerification
             do {
                 verification = try store.verifyAudit()
@@ -45,6 +46,7 @@ enum AdminAudit {
             print("The audit trail is intact: \(verification.entries) entries.")
             return ExitStatus.success
         case "export":
+            _ = try AdminAuthorization.authorize(.auditExport, parsed: parsed, store: store)
             let filter = AuditFilter(
                 subject: parsed.values["case"], from: try date(parsed.values["from"], endOfDay: false),
                 to: try date(parsed.values["to"], endOfDay: true)

@@ -17,7 +17,7 @@ enum AdminDevices {
             .value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory))."),
             .value("user", "<name>", "list: only this user's devices."),
             .flag("json", "list: print JSON."),
-        ]
+        ] + AdminAuthorization.options
     )
 
     static func run(_ arguments: [String]) throws -> Int32 {
@@ -30,6 +30,7 @@ enum AdminDevices {
         do {
             switch positionals[1] {
             case "list":
+                _ = try AdminAuthorization.authorize(.deviceList, parsed: parsed, store: store)
                 guard positionals.count == 2 else { throw UsageError("Unexpected argument '\(positionals[2])'.") }
                 let devices = try store.devices(userID: parsed.values["user"])
                 if parsed.flags.contains("json") {
@@ -51,6 +52,9 @@ enum AdminDevices {
                 return ExitStatus.success
             case "retire", "revoke":
                 guard positionals.count == 3 else { throw UsageError("Give the device's client id (see 'admin device list').") }
+                let actor = try AdminAuthorization.authorize(
+                    positionals[1] == "retire" ? .deviceRetire : .deviceRevoke, parsed: parsed, store: store
+                )
                 let clientID = positionals[2]
                 guard let device = try store.device(clientID: clientID) else {
                     throw CommandFailure("There is no device \(clientID) (see 'admin device list').")
@@ -60,7 +64,7 @@ enum AdminDevices {
                     throw CommandFailure("The device is already \(device.status.rawValue).")
                 }
                 let updated = try store.setDeviceStatus(
-                    clientID: clientID, to: target, actor: ServerCommandLine.operatorName, at: Date()
+                    clientID: clientID, to: target, actor: actor.user, at: Date()
                 )
                 if target == .retiring {
                     print("Device \(clientID) of \(updated.userId) will upload what it has at its next sync, then erase its replica.")

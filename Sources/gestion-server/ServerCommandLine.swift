@@ -78,11 +78,6 @@ enum ServerCommandLine {
         return ServerConfiguration.minimumPasswordIterations
     }
 
-    /// The operator running an admin command, for the audit trail: the system user name.
-    static var operatorName: String {
-        "operator:" + (ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.userName)
-    }
-
     /// The server author of imports and other server-side actions. Its client id has a `:`,
     /// which device client ids never have.
     static let systemAuthor = MutationAuthor(userID: "sistema", role: Rol.operacion.rawValue, clientID: "server:gestion-server")

@@ -59,3 +59,42 @@ import Testing
         #expect(broken.stderr.contains("BROKEN at entry 4"))
     }
 }
+
+/// Issue 4: every admin action needs a role that allows it; refusals are audited.
+@Suite struct AdminAuthorizationTests {
+    @Test func adminCommandsNeedAnAllowedRoleAndRefusalsAreAudited() throws {
+        let directory = TemporaryDirectory("admin-roles")
+        let server = try TestServer(
+            directory: directory, users: ["asesor.uno": "asesor", "operacion.uno": "operacion"], accountsCSV: Cuentas.csv(1)
+        )
+        let csv = directory.path("mas.csv")
+        try Cuentas.csv(1, first: 5).write(toFile: csv, atomically: true, encoding: .utf8)
+
+        let byAsesor = try server.admin(["import-accounts", csv], expectSuccess: false, as: "asesor.uno")
+        #expect(byAsesor.status == 1)
+        #expect(byAsesor.stderr.contains("The role asesor may not run 'import-accounts'"))
+        let userByOperations = try server.admin(
+            ["user", "add", "--user", "intruso", "--role", "admin", "--password-stdin"], stdin: "Otra-Clave-2026\n",
+            expectSuccess: false, as: "operacion.uno"
+        )
+        #expect(userByOperations.status == 1)
+        #expect(try server.admin(["import-accounts", csv], as: "operacion.uno").status == 0)
+
+        let nobody = try runProcess(Products.server, ["admin", "--data-dir", server.dataDirectory.path, "device", "list"])
+        #expect(nobody.status == 1)
+        #expect(nobody.stderr.contains("Admin actions need an administrator"))
+        let wrongPassword = try runProcess(
+            Products.server, ["admin", "--data-dir", server.dataDirectory.path, "device", "list"],
+            environment: ["GESTION_ADMIN_USER": TestServer.administrator, "GESTION_ADMIN_PASSWORD": "no"]
+        )
+        #expect(wrongPassword.status == 1)
+        #expect(wrongPassword.stderr.contains("Wrong administrator name or password."))
+
+        let audit = try server.admin(["audit", "export"]).stdout
+        #expect(audit.contains("\"kind\":\"admin_refused\""))
+        #expect(audit.contains("\"actor\":\"asesor.uno\""))
+        #expect(audit.contains("refused:role_not_allowed"))
+        #expect(audit.contains("refused:wrong_credentials"))
+        #expect(audit.contains("\"action\":\"import-accounts\",\"actor\":\"operacion.uno\""))
+    }
+}

@@ -172,6 +172,10 @@ public final class SQLiteSyncStore: SyncStore {
         }
     }
 
+    public func usersCount(role: String) throws(SyncStoreError) -> Int {
+        try read { db in try db.queryScalar("SELECT COUNT(*) FROM users WHERE role = ?", [role])?.int ?? 0 }
+    }
+
     public func registerClient(_ registration: ClientRegistration) throws(SyncStoreError) {
         try write { db in
             let now = RFC3339.string(from: registration.now)

@@ -12,6 +12,8 @@ public protocol SyncStore: Sendable {
     // MARK: Identity
     func addUser(_ user: NewUser) throws(SyncStoreError)
     func user(id: String) throws(SyncStoreError) -> StoredUser?
+    /// How many users have `role`.
+    func usersCount(role: String) throws(SyncStoreError) -> Int
     /// Records that `clientID` is a device of `userID` (or refreshes its name and version).
     func registerClient(_ registration: ClientRegistration) throws(SyncStoreError)
     func saveToken(_ token: StoredToken) throws(SyncStoreError)
