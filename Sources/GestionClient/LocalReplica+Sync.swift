@@ -23,6 +23,25 @@ extension LocalReplica {
         )
     }
 
+    /// What the device tells the server's registry at each pull.
+    func deviceReport(appVersion: String) throws(ReplicaError) -> DeviceReport {
+        try read { db in
+            let last = try Self.position(db).serverLastMutationID
+            let outbox = try db.queryOne("SELECT COUNT(*), MIN(occurred_at) FROM outbox")
+            return DeviceReport(
+                pendingCount: outbox?.int(at: 0) ?? 0,
+                oldestPendingAt: outbox?.string(at: 1).flatMap(RFC3339.date(from:)),
+                unsentCount: try db.queryScalar("SELECT COUNT(*) FROM outbox WHERE id > ?", [last])?.int ?? 0,
+                appVersion: appVersion
+            )
+        }
+    }
+
+    /// Throws `ReplicaError.locked` when the device went too long without syncing.
+    func checkNotLocked() throws(ReplicaError) {
+        try read { db in try checkNotLocked(db) }
+    }
+
     /// The next mutations to send: those the server has not processed yet, oldest first.
     func unsentMutations(limit: Int) throws(ReplicaError) -> [MutationEnvelope] {
         try read { db in

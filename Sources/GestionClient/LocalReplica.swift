@@ -15,8 +15,9 @@ import SyncCore
 public final class LocalReplica: Sendable {
     public let path: String
     public let registry: MutationRegistry
-    /// This replica's client id (a UUID created with the file).
-    public let clientID: String
+    /// This replica's client id (a UUID created with the file, renewed when the replica is erased).
+    public var clientID: String { currentClientID.withLock { $0 } }
+    private let currentClientID: Mutex<String>
     private let database: SerializedConnection
     private let clock: @Sendable () -> Date
     private let observers = Mutex<[UUID: AsyncStream<ReplicaChange>.Continuation]>([:])
@@ -45,7 +46,7 @@ public final class LocalReplica: Sendable {
                 throw ReplicaError.notAReplica(path: path)
             }
             _ = try ReplicaSchema.migrator.migrate(connection)
-            clientID = try connection.transaction(.immediate) {
+            currentClientID = Mutex(try connection.transaction(.immediate) {
                 try connection.run("INSERT OR IGNORE INTO replica_meta (key, value) VALUES ('format', ?)", [Self.format])
                 try connection.run(
                     "INSERT OR IGNORE INTO replica_meta (key, value) VALUES ('client_id', ?)", [UUID().uuidString.lowercased()]
@@ -54,7 +55,7 @@ public final class LocalReplica: Sendable {
                     throw ReplicaError.notAReplica(path: path)
                 }
                 return id
-            }
+            })
         } catch {
             connection.close()
             throw Self.map(error, path: path)
@@ -139,7 +140,38 @@ public final class LocalReplica: Sendable {
             try Meta.set(db, "token", session.token)
             try Meta.set(db, "token_expires_at", RFC3339.string(from: session.tokenExpiresAt))
             try Meta.set(db, "server_id", session.serverID)
+            try Meta.set(db, "max_offline_days", session.maxOfflineDays.map(String.init))
+            try Meta.set(db, "signed_in_at", RFC3339.string(from: clock()))
         }
+    }
+
+    /// Refuses to show or change records when the device went longer than the server's limit
+    /// without a successful sync since the user last signed in (a lost phone locks itself).
+    func checkNotLocked(_ db: Connection) throws {
+        guard let days = try Meta.get(db, "max_offline_days").flatMap(Int.init) else { return }
+        let lastContact = [try Meta.get(db, "last_sync_at"), try Meta.get(db, "signed_in_at")]
+            .compactMap { $0.flatMap(RFC3339.date(from:)) }.max() ?? .distantPast
+        if clock().timeIntervalSince(lastContact) > Double(days) * 86_400 { throw ReplicaError.locked(days: days) }
+    }
+
+    /// Erases everything the replica holds and gives it a new client id: the device was retired
+    /// or revoked. Returns the new client id.
+    @discardableResult
+    func erase() throws(ReplicaError) -> String {
+        let keys: Set<RecordKey> = try read { db in
+            Set(try db.query("SELECT collection, id FROM records").map { RecordKey($0.string(at: 0) ?? "", $0.string(at: 1) ?? "") })
+        }
+        let newID = UUID().uuidString.lowercased()
+        try write { db in
+            for table in ["outbox_touches", "outbox", "rejection_touches", "rejections", "shadows", "records"] {
+                try db.run("DELETE FROM \(table)")
+            }
+            try db.run("DELETE FROM replica_meta WHERE key NOT IN ('format')")
+            try Meta.set(db, "client_id", newID)
+        }
+        currentClientID.withLock { $0 = newID }
+        notify(ReplicaChange(cause: .sync, keys: keys))
+        return newID
     }
 
     static func wipeRecords(_ db: Connection) throws {
@@ -167,6 +199,7 @@ public final class LocalReplica: Sendable {
             guard let userID = try Meta.get(db, "user_id"), let role = try Meta.get(db, "role") else {
                 throw ReplicaError.notSignedIn
             }
+            try checkNotLocked(db)
             let now = clock()
             var hybridClock = HybridClock(last: HybridTimestamp(try Meta.get(db, "hlc") ?? "") ?? .zero)
             let hlc = hybridClock.tick(physicalMillis: Int64((now.timeIntervalSince1970 * 1000).rounded(.down)))
@@ -242,6 +275,7 @@ public final class LocalReplica: Sendable {
     /// Every record of `collection`, ordered by id, with its sync state.
     public func records(in collection: String) throws(ReplicaError) -> [ReplicaRecord] {
         try read { db in
+            try checkNotLocked(db)
             var result: [ReplicaRecord] = []
             try db.forEachRow(Self.recordQuery + " WHERE r.collection = ? ORDER BY r.id", [collection]) { row in
                 result.append(try Self.replicaRecord(row.row))
@@ -253,7 +287,8 @@ public final class LocalReplica: Sendable {
     /// One record, or `nil`.
     public func record(_ key: RecordKey) throws(ReplicaError) -> ReplicaRecord? {
         try read { db in
-            try db.queryOne(Self.recordQuery + " WHERE r.collection = ? AND r.id = ?", [key.collection, key.id])
+            try checkNotLocked(db)
+            return try db.queryOne(Self.recordQuery + " WHERE r.collection = ? AND r.id = ?", [key.collection, key.id])
                 .map(Self.replicaRecord)
         }
     }
@@ -443,6 +478,9 @@ enum Meta {
             let token = try get(db, "token"), let expires = try get(db, "token_expires_at").flatMap(RFC3339.date(from:)),
             let serverID = try get(db, "server_id")
         else { return nil }
-        return ReplicaSession(serverURL: url, userID: user, role: role, token: token, tokenExpiresAt: expires, serverID: serverID)
+        return ReplicaSession(
+            serverURL: url, userID: user, role: role, token: token, tokenExpiresAt: expires, serverID: serverID,
+            maxOfflineDays: try get(db, "max_offline_days").flatMap(Int.init)
+        )
     }
 }

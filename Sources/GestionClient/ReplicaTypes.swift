@@ -75,6 +75,21 @@ public struct ReplicaSession: Sendable, Equatable {
     public var token: String
     public var tokenExpiresAt: Date
     public var serverID: String
+    /// Days without a successful sync after which the replica locks until the user signs in again.
+    public var maxOfflineDays: Int?
+
+    public init(
+        serverURL: String, userID: String, role: String, token: String, tokenExpiresAt: Date, serverID: String,
+        maxOfflineDays: Int? = nil
+    ) {
+        self.serverURL = serverURL
+        self.userID = userID
+        self.role = role
+        self.token = token
+        self.tokenExpiresAt = tokenExpiresAt
+        self.serverID = serverID
+        self.maxOfflineDays = maxOfflineDays
+    }
 }
 
 /// "Am I synced?" in one value.
@@ -107,6 +122,8 @@ public enum ReplicaError: Error, Sendable, Equatable, CustomStringConvertible {
     case belongsToAnotherUser
     /// The device's disk is full; nothing was written.
     case diskFull
+    /// The device went too long without syncing: its records stay locked until the user signs in.
+    case locked(days: Int)
     /// The mutation is not known to this app version.
     case unknownMutation(String)
     /// Any other storage failure.
@@ -122,6 +139,8 @@ public enum ReplicaError: Error, Sendable, Equatable, CustomStringConvertible {
         case .belongsToAnotherUser:
             "This replica holds unsent work of another user or server. Sync it with that account first, or use another replica file."
         case .diskFull: "The device's storage is full: free some space. Nothing was lost."
+        case .locked(let days):
+            "This device has not synced for more than \(days) days, so its records are locked. Sign in again to unlock them; nothing was lost."
         case .unknownMutation(let name): "Unknown action \"\(name)\": this app version does not know it."
         case .storage(let detail): "The replica could not be read or written (\(detail))."
         }

@@ -20,6 +20,8 @@ public enum SyncError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidResponse(String)
     /// The replica file could not be read or written.
     case replica(ReplicaError)
+    /// An operator retired or revoked this device: its replica was erased.
+    case deviceErased(String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,7 @@ public enum SyncError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unreachable(let message): "No connection to the server (\(message)). Your work is kept and will be sent later."
         case .invalidResponse(let message): "The server's answer could not be read (\(message))."
         case .replica(let error): error.description
+        case .deviceErased(let message): message
         }
     }
 
@@ -121,7 +124,7 @@ public actor SyncClient {
         let response: LoginResponse = try await call(.login, request, token: nil, server: server)
         let session = ReplicaSession(
             serverURL: server.absoluteString, userID: response.userId, role: response.role, token: response.token,
-            tokenExpiresAt: response.expiresAt, serverID: response.serverId
+            tokenExpiresAt: response.expiresAt, serverID: response.serverId, maxOfflineDays: response.maxOfflineDays
         )
         do {
             try replica.saveSession(session)
@@ -194,10 +197,12 @@ public actor SyncClient {
     }
 
     private func syncOnce(progress: (SyncProgress) -> Void) async throws(SyncError) -> SyncSummary {
-        guard let session = try replicaCall({ () throws(ReplicaError) in try replica.session() }) else {
+        guard let stored = try replicaCall({ () throws(ReplicaError) in try replica.session() }) else {
             throw .notSignedIn
         }
-        guard let server = URL(string: session.serverURL) else { throw .notSignedIn }
+        guard let server = URL(string: stored.serverURL) else { throw .notSignedIn }
+        try replicaCall { () throws(ReplicaError) in try replica.checkNotLocked() }
+        let session = try await renewIfDue(stored, server: server)
         var summary = SyncSummary()
         var gap = false
         do {
@@ -258,7 +263,10 @@ public actor SyncClient {
         var newHistory = false
         while true {
             let position = try replicaCall { () throws(ReplicaError) in try replica.syncPosition() }
-            let request = PullRequest(clientId: replica.clientID, cursor: position.cursor, resultsAfter: position.resultsThrough)
+            let report = try replicaCall { () throws(ReplicaError) in try replica.deviceReport(appVersion: appVersion) }
+            let request = PullRequest(
+                clientId: replica.clientID, cursor: position.cursor, resultsAfter: position.resultsThrough, device: report
+            )
             let page: PullResponse
             do {
                 page = try await call(.pull, request, token: session.token, server: server)
@@ -286,8 +294,31 @@ public actor SyncClient {
                     more: page.hasMore
                 )
             )
+            if page.device == .retire {
+                try erase()
+                throw .deviceErased("An operator retired this device; everything it had was uploaded, and its replica was erased.")
+            }
             if !page.hasMore { return }
         }
+    }
+
+    /// Renews the token when less than a third of a 14-day session is left (about 5 days), so a
+    /// device that syncs now and then never has to ask its user for the password.
+    private func renewIfDue(_ session: ReplicaSession, server: URL) async throws(SyncError) -> ReplicaSession {
+        guard session.tokenExpiresAt.timeIntervalSince(replica.now) < 5 * 86_400 else { return session }
+        let response: LoginResponse = try await call(
+            .renew, RenewRequest(clientId: replica.clientID), token: session.token, server: server
+        )
+        var renewed = session
+        renewed.token = response.token
+        renewed.tokenExpiresAt = response.expiresAt
+        renewed.maxOfflineDays = response.maxOfflineDays
+        try replicaCall { () throws(ReplicaError) in try replica.saveSession(renewed) }
+        return renewed
+    }
+
+    private func erase() throws(SyncError) {
+        try replicaCall { () throws(ReplicaError) in _ = try replica.erase() }
     }
 
     // MARK: Calls
@@ -318,6 +349,9 @@ public actor SyncClient {
                 throw .sessionExpired(error.message)
             case .unsupportedProtocolVersion:
                 throw .incompatibleServer(error.message)
+            case .deviceRevoked, .deviceRetired:
+                try erase()
+                throw .deviceErased(error.message)
             case .unknown:
                 throw .unknownServerError(status: reply.status, message: error.message)
             default:

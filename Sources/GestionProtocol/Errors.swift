@@ -19,6 +19,8 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     case mutationGap = "mutation_gap"
     case invalidCursor = "invalid_cursor"
     case deviceOfAnotherUser = "device_of_another_user"
+    case deviceRevoked = "device_revoked"
+    case deviceRetired = "device_retired"
     case payloadTooLarge = "payload_too_large"
     case requestTimeout = "request_timeout"
     case uriTooLong = "uri_too_long"
@@ -40,7 +42,7 @@ public enum ErrorCode: String, Codable, Sendable, CaseIterable {
     public var httpStatus: Int {
         switch self {
         case .badRequest, .malformedJSON, .invalidMessage, .unsupportedProtocolVersion: 400
-        case .unauthorized, .invalidToken, .tokenExpired, .wrongCredentials: 401
+        case .unauthorized, .invalidToken, .tokenExpired, .wrongCredentials, .deviceRevoked, .deviceRetired: 401
         case .forbidden, .clientMismatch, .deviceOfAnotherUser: 403
         case .notFound: 404
         case .methodNotAllowed: 405

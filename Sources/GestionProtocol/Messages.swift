@@ -51,14 +51,33 @@ public struct LoginResponse: Codable, Sendable, Equatable {
     /// Identifies the server's database; a device notices when it is talking to another one.
     public var serverId: String
     public var serverTime: Date
+    /// After this many days without a successful sync the device locks its replica until the
+    /// user signs in again.
+    public var maxOfflineDays: Int?
 
-    public init(userId: String, role: String, token: String, expiresAt: Date, serverId: String, serverTime: Date) {
+    public init(
+        userId: String, role: String, token: String, expiresAt: Date, serverId: String, serverTime: Date,
+        maxOfflineDays: Int? = nil
+    ) {
         self.userId = userId
         self.role = role
         self.token = token
         self.expiresAt = expiresAt
         self.serverId = serverId
         self.serverTime = serverTime
+        self.maxOfflineDays = maxOfflineDays
+    }
+}
+
+/// `POST /sync/renew`: a valid session asks for a fresh token before it expires. The answer is
+/// a `LoginResponse`; the old token stops working.
+public struct RenewRequest: Codable, Sendable, Equatable {
+    public var protocolVersion: Int
+    public var clientId: String
+
+    public init(protocolVersion: Int = ProtocolVersion.current, clientId: String) {
+        self.protocolVersion = protocolVersion
+        self.clientId = clientId
     }
 }
 
@@ -150,10 +169,38 @@ public struct PushResponse: Codable, Sendable, Equatable {
     }
 }
 
+/// What a device says about itself at each pull, for the operators' device registry.
+public struct DeviceReport: Codable, Sendable, Equatable {
+    /// Mutations in the outbox (sent or not, until confirmed).
+    public var pendingCount: Int
+    /// When the user did the oldest of them.
+    public var oldestPendingAt: Date?
+    /// Mutations the server has not received yet (after this sync's push: normally 0).
+    public var unsentCount: Int?
+    public var appVersion: String?
+
+    public init(pendingCount: Int, oldestPendingAt: Date? = nil, unsentCount: Int? = nil, appVersion: String? = nil) {
+        self.pendingCount = pendingCount
+        self.oldestPendingAt = oldestPendingAt
+        self.unsentCount = unsentCount
+        self.appVersion = appVersion
+    }
+}
+
+/// What the server asks of a device.
+public enum DeviceInstruction: String, Codable, Sendable, Equatable {
+    /// Keep working.
+    case active
+    /// An operator retired the device and it has nothing left to upload: erase the replica now.
+    case retire
+}
+
 /// `POST /sync/pull`: "give me what changed after `cursor`".
 public struct PullRequest: Codable, Sendable, Equatable {
     public var protocolVersion: Int
     public var clientId: String
+    /// The device's state, for the device registry. Clients SHOULD send it.
+    public var device: DeviceReport?
     /// The last version the device holds; 0 for an empty replica.
     public var cursor: Int64
     /// The device knows the outcome of its mutations up to this id; the response reports
@@ -164,10 +211,11 @@ public struct PullRequest: Codable, Sendable, Equatable {
 
     public init(
         protocolVersion: Int = ProtocolVersion.current, clientId: String, cursor: Int64, resultsAfter: Int64,
-        limit: Int? = nil
+        limit: Int? = nil, device: DeviceReport? = nil
     ) {
         self.protocolVersion = protocolVersion
         self.clientId = clientId
+        self.device = device
         self.cursor = cursor
         self.resultsAfter = resultsAfter
         self.limit = limit
@@ -189,6 +237,8 @@ public struct PullResponse: Codable, Sendable, Equatable {
     /// Identifies the server's database (see `LoginResponse.serverId`).
     public var serverId: String
     public var serverTime: Date
+    /// Present when the server asks something of the device (`retire`).
+    public var device: DeviceInstruction?
 
     public init(
         changeSets: [ChangeSet], cursor: Int64, hasMore: Bool, lastMutationId: Int64, results: [MutationResult],

@@ -13,13 +13,14 @@ public enum Endpoint: String, CaseIterable, Sendable {
     case login = "/sync/login"
     case push = "/sync/push"
     case pull = "/sync/pull"
+    case renew = "/sync/renew"
 
     public var path: String { rawValue }
 
     public var method: String {
         switch self {
         case .health, .info: "GET"
-        case .login, .push, .pull: "POST"
+        case .login, .push, .pull, .renew: "POST"
         }
     }
 
@@ -28,7 +29,7 @@ public enum Endpoint: String, CaseIterable, Sendable {
         switch self {
         case .health, .info: 0
         case .login: 16 * 1024
-        case .pull: 16 * 1024
+        case .pull, .renew: 16 * 1024
         case .push: 4 * 1024 * 1024
         }
     }
@@ -37,7 +38,7 @@ public enum Endpoint: String, CaseIterable, Sendable {
     public var requiresToken: Bool {
         switch self {
         case .health, .info, .login: false
-        case .push, .pull: true
+        case .push, .pull, .renew: true
         }
     }
 }

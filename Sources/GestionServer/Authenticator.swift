@@ -8,6 +8,8 @@ public struct AuthenticatedClient: Sendable, Equatable {
     public var userID: String
     public var role: String
     public var clientID: String
+    /// The device as the registry has it.
+    public var device: DeviceRecord?
 }
 
 /// Passwords, tokens and login throttling.
@@ -37,6 +39,7 @@ public final class Authenticator: Sendable {
         let userID = request.user.trimmingCharacters(in: .whitespaces).lowercased()
         if let wait = throttle.waitTime(user: userID, address: address, now: now) {
             let seconds = Int(wait.rounded(.up))
+            audit("login_blocked", user: userID, role: "", device: request.clientId, outcome: "blocked:\(seconds)s", now: now)
             throw ErrorResponse(
                 code: .tooManyAttempts,
                 message: "Too many failed sign-ins. Wait \(seconds) seconds before trying again.",
@@ -52,9 +55,13 @@ public final class Authenticator: Sendable {
         let verified = try checkPassword(request.password, against: stored.flatMap { PasswordHash(encoded: $0.passwordHash) })
         guard let user = stored, verified, !user.disabled else {
             throttle.recordFailure(user: userID, address: address, now: now)
+            audit("login_failed", user: userID, role: stored?.role ?? "", device: request.clientId, outcome: "wrong_credentials", now: now)
             throw ErrorResponse(code: .wrongCredentials, message: "Wrong user name or password.")
         }
         throttle.recordSuccess(user: userID)
+        try Self.checkDeviceStatus(
+            try mapStore { () throws(SyncStoreError) in try store.device(clientID: request.clientId) }?.status
+        )
         do {
             try store.registerClient(
                 ClientRegistration(
@@ -77,8 +84,24 @@ public final class Authenticator: Sendable {
                 StoredToken(hash: Self.tokenHash(token), userID: user.id, clientID: request.clientId, issuedAt: now, expiresAt: expiresAt)
             )
         }
+        // A successful login is only granted once it is in the audit trail.
+        try mapStore { () throws(SyncStoreError) in
+            try store.appendAudit(
+                AuditEntry(kind: "login", action: "login", actor: user.id, role: user.role, device: request.clientId, outcome: "ok"),
+                at: now
+            )
+        }
         return LoginResponse(
-            userId: user.id, role: user.role, token: token, expiresAt: expiresAt, serverId: store.serverID, serverTime: now
+            userId: user.id, role: user.role, token: token, expiresAt: expiresAt, serverId: store.serverID, serverTime: now,
+            maxOfflineDays: configuration.maxOfflineDays
+        )
+    }
+
+    /// Records a refused login in the audit trail. The refusal stands even if the trail cannot be
+    /// written (a full disk); nothing is granted without an entry.
+    private func audit(_ kind: String, user: String, role: String, device: String, outcome: String, now: Date) {
+        try? store.appendAudit(
+            AuditEntry(kind: kind, action: "login", actor: user, role: role, device: device, outcome: outcome), at: now
         )
     }
 
@@ -93,13 +116,51 @@ public final class Authenticator: Sendable {
         else {
             throw ErrorResponse(code: .invalidToken, message: "Your session is not valid. Sign in again.")
         }
+        let device = try mapStore { () throws(SyncStoreError) in try store.device(clientID: stored.clientID) }
+        try Self.checkDeviceStatus(device?.status)
         guard stored.expiresAt > now else {
             throw ErrorResponse(
                 code: .tokenExpired,
                 message: "Your session expired. Sign in again; the changes waiting on your device are kept."
             )
         }
-        return AuthenticatedClient(userID: user.id, role: user.role, clientID: stored.clientID)
+        return AuthenticatedClient(userID: user.id, role: user.role, clientID: stored.clientID, device: device)
+    }
+
+    /// A fresh token for the caller of a valid session; the presented token stops working.
+    public func renew(authorization: String?, clientID: String, now: Date) throws(ErrorResponse) -> LoginResponse {
+        let caller = try authenticate(authorization: authorization, now: now)
+        guard caller.clientID == clientID else {
+            throw ErrorResponse(code: .clientMismatch, message: "This session belongs to another device. Sign in on this device.")
+        }
+        let presented = authorization.map { String($0.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces) } ?? ""
+        let token = SecureRandom.token()
+        let expiresAt = now.addingTimeInterval(configuration.tokenLifetime)
+        try mapStore { () throws(SyncStoreError) in
+            try store.replaceToken(
+                Self.tokenHash(presented),
+                with: StoredToken(hash: Self.tokenHash(token), userID: caller.userID, clientID: clientID, issuedAt: now, expiresAt: expiresAt)
+            )
+        }
+        return LoginResponse(
+            userId: caller.userID, role: caller.role, token: token, expiresAt: expiresAt, serverId: store.serverID,
+            serverTime: now, maxOfflineDays: configuration.maxOfflineDays
+        )
+    }
+
+    /// Refuses revoked and retired devices: their sessions stop working at once.
+    static func checkDeviceStatus(_ status: DeviceStatus?) throws(ErrorResponse) {
+        switch status {
+        case .revoked:
+            throw ErrorResponse(
+                code: .deviceRevoked,
+                message: "An operator revoked this device (reported lost or stolen). Its data is erased from it."
+            )
+        case .retired:
+            throw ErrorResponse(code: .deviceRetired, message: "This device was retired. Its data is erased from it.")
+        case .active, .retiring, nil:
+            return
+        }
     }
 
     /// Device client ids: 1 to 64 ASCII letters, digits, `.`, `_` or `-`. Ids with other

@@ -16,6 +16,9 @@ public struct ServerConfiguration: Sendable {
     public var pullPageSize: Int
     /// How pushed mutations are judged (clock skew tolerance).
     public var pushPolicy = PushPolicy()
+    /// Days a device may go without a successful sync before it locks its replica until its user
+    /// signs in again.
+    public var maxOfflineDays = 30
 
     public static let minimumPasswordIterations = 600_000
 

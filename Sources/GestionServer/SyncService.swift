@@ -75,6 +75,11 @@ public final class SyncService: Sendable {
             case .pull:
                 let caller = try authenticator.authenticate(authorization: request.headers["Authorization"], now: clock())
                 return Self.json(200, try pull(try decode(PullRequest.self, request), caller: caller))
+            case .renew:
+                let renew = try decode(RenewRequest.self, request)
+                return Self.json(
+                    200, try authenticator.renew(authorization: request.headers["Authorization"], clientID: renew.clientId, now: clock())
+                )
             }
         } catch {
             if error.code == .internalError || error.code == .unknown {
@@ -135,14 +140,35 @@ public final class SyncService: Sendable {
             throw ErrorResponse(code: .invalidMessage, message: "limit must be at least 1.")
         }
         let limit = min(request.limit ?? configuration.pullPageSize, ProtocolLimits.maxPullPageSize)
+        let now = clock()
         do {
-            return try store.pull(
+            var response = try store.pull(
                 clientID: caller.clientID, cursor: request.cursor, resultsAfter: request.resultsAfter, limit: limit,
-                serverTime: clock()
+                serverTime: now
             )
+            if let report = request.device {
+                if Self.isNews(report, from: caller.device, at: now) {
+                    try store.recordDeviceReport(clientID: caller.clientID, report: report, at: now)
+                }
+                // A retiring device that has uploaded everything is told to erase its replica.
+                if caller.device?.status == .retiring, (report.unsentCount ?? report.pendingCount) == 0, !response.hasMore {
+                    try store.setDeviceStatus(clientID: caller.clientID, to: .retired, actor: caller.userID, at: now)
+                    response.device = .retire
+                }
+            }
+            return response
         } catch {
             throw Authenticator.storeFailure(error)
         }
+    }
+
+    /// Whether a device report is worth a write: something changed, or the last sync on record
+    /// is more than a minute old. Keeps pulls with nothing new read-only.
+    static func isNews(_ report: DeviceReport, from device: DeviceRecord?, at now: Date) -> Bool {
+        guard let device else { return false }
+        return device.pendingCount != report.pendingCount || device.oldestPendingAt != report.oldestPendingAt
+            || (report.appVersion != nil && report.appVersion != device.appVersion)
+            || now.timeIntervalSince(device.lastSyncAt ?? .distantPast) > 60
     }
 
     private func checkClient(_ clientID: String, caller: AuthenticatedClient) throws(ErrorResponse) {

@@ -13,6 +13,8 @@ enum Admin {
             ("user add", "Create a user: --user <name> --role <role> --password-stdin."),
             ("import-accounts <file.csv>", "Load accounts labelled for mediation from a CSV file."),
             ("restore <backup.sqlite>", "Replace the database with a backup, with the server stopped."),
+            ("audit verify | export", "Check the hash-chained audit trail, or export it for a case or a period."),
+            ("device list | retire | revoke", "The device registry."),
         ]
     )
 
@@ -20,7 +22,8 @@ enum Admin {
         path: "gestion-server admin restore",
         overview: "Replace the server's database with a backup. Stop the server first.",
         arguments: [("<backup.sqlite>", "A backup made with sqlite3 .backup (or a copy of a stopped server's server.sqlite).")],
-        options: [.value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory)).")],
+        options: [.value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory)).")]
+            + AdminAuthorization.options,
         discussion: """
             The restored database gets a new history id: devices notice it at their next sync, download
             everything again and resend what they still hold in their outbox.
@@ -33,17 +36,24 @@ enum Admin {
         options: [
             .value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory))."),
             .value("user", "<name>", "Login name: 3 to 64 lowercase letters, digits, '.', '-' or '_'."),
-            .value("role", "<role>", "One of: \(Rol.allCases.map(\.rawValue).joined(separator: ", "))."),
+            .value("role", "<role>", "One of: \(roleNames.joined(separator: ", "))."),
             .flag("password-stdin", "Read the password from the first line of standard input."),
-        ],
-        discussion: "Passwords have at least 10 characters and do not contain the user name."
+        ] + AdminAuthorization.options,
+        discussion: """
+            Passwords have at least 10 characters and do not contain the user name. The first user
+            must be an administrator (role admin); creating it needs no --as.
+            """
     )
+
+    /// The procedure's roles and the system's administrator role.
+    static let roleNames = Rol.allCases.map(\.rawValue) + [AdminAuthorization.adminRole]
 
     static let importAccounts = CommandSpec(
         path: "gestion-server admin import-accounts",
         overview: "Load the accounts of a CSV file (UTF-8, comma-separated, header row). All rows or none.",
         arguments: [("<file.csv>", "The file to import.")],
-        options: [.value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory)).")],
+        options: [.value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory)).")]
+            + AdminAuthorization.options,
         discussion: """
             Columns: \(AccountsCSV.requiredColumns.joined(separator: ", ")); optional: \(AccountsCSV.optionalColumns.joined(separator: ", ")).
             Importing the same file twice changes nothing.
@@ -51,7 +61,13 @@ enum Admin {
     )
 
     static func run(_ arguments: [String]) throws -> Int32 {
-        let allOptions = userAdd.options
+        // A first, lenient parse with every admin option finds the subcommand; each subcommand
+        // then parses strictly with its own options.
+        var allOptions: [OptionSpec] = []
+        for option in [userAdd, importAccounts, restore, AdminAudit.spec, AdminDevices.spec].flatMap(\.options)
+        where !allOptions.contains(where: { $0.name == option.name }) {
+            allOptions.append(option)
+        }
         let parsed = try ParsedArguments(arguments, options: allOptions)
         switch parsed.positionals.first {
         case nil:
@@ -70,6 +86,10 @@ enum Admin {
             let strict = try ParsedArguments(arguments, options: importAccounts.options)
             let file = try strict.positionals(exactly: 2, names: "the CSV file to import")[1]
             return try importAccountsFile(file, parsed: strict)
+        case "audit":
+            return try AdminAudit.run(arguments)
+        case "device":
+            return try AdminDevices.run(arguments)
         case "restore":
             if parsed.wantsHelp { print(restore.help, terminator: ""); return ExitStatus.success }
             let strict = try ParsedArguments(arguments, options: restore.options)
@@ -88,9 +108,9 @@ enum Admin {
         else {
             throw UsageError("The user name must be 3 to 64 lowercase letters, digits, '.', '-' or '_'.")
         }
-        let roleName = try parsed.required("role")
-        guard let role = Rol(rawValue: roleName) else {
-            throw UsageError("Unknown role '\(roleName)'. Roles: \(Rol.allCases.map(\.rawValue).joined(separator: ", ")).")
+        let role = try parsed.required("role")
+        guard roleNames.contains(role) else {
+            throw UsageError("Unknown role '\(role)'. Roles: \(roleNames.joined(separator: ", ")).")
         }
         guard parsed.flags.contains("password-stdin") else {
             throw UsageError("Give the password on standard input with --password-stdin (never on the command line).")
@@ -104,18 +124,29 @@ enum Admin {
         }
         let store = try ServerCommandLine.openStore(parsed)
         defer { store.close() }
+        let firstAdministrator = role == AdminAuthorization.adminRole && AdminAuthorization.hasNoAdministrator(store)
+        let actor = try AdminAuthorization.authorize(.userAdd, parsed: parsed, store: store, bootstrap: firstAdministrator)
         let hash = Authenticator.hashPassword(password, iterations: ServerCommandLine.passwordIterations)
         do {
-            try store.addUser(NewUser(id: user, role: role.rawValue, passwordHash: hash, createdAt: Date()))
+            try store.addUser(NewUser(id: user, role: role, passwordHash: hash, createdAt: Date(), createdBy: actor.user))
         } catch {
             throw CommandFailure(ServerCommandLine.describe(error))
         }
-        print("Created user '\(user)' with role \(role.rawValue) (\(role.nombre)).")
+        let name = Rol(rawValue: role)?.nombre ?? "Administrador del sistema"
+        print("Created user '\(user)' with role \(role) (\(name)).")
         return ExitStatus.success
     }
 
     static func restoreBackup(_ path: String, parsed: ParsedArguments) throws -> Int32 {
         let directory = ServerCommandLine.dataDirectory(parsed)
+        // Authorized against the database being replaced; into an empty data directory (a lost
+        // server) no administrator exists yet.
+        let current = try ServerCommandLine.openStore(parsed)
+        defer { current.close() }
+        _ = try AdminAuthorization.authorize(
+            .restore, parsed: parsed, store: current, bootstrap: AdminAuthorization.hasNoAdministrator(current)
+        )
+        current.close()
         do {
             let serverID = try SQLiteSyncStore.restore(backup: URL(fileURLWithPath: path), into: directory)
             print("Restored \(path) into \(directory.path); new history id \(serverID).")
@@ -130,6 +161,7 @@ enum Admin {
         let rows = try AccountsCSV.read(path: path)
         let store = try ServerCommandLine.openStore(parsed)
         defer { store.close() }
+        let actor = try AdminAuthorization.authorize(.importAccounts, parsed: parsed, store: store)
         let report: ServerMutationReport
         do {
             report = try store.applyServerMutations(
@@ -147,6 +179,14 @@ enum Admin {
             return ExitStatus.failure
         }
         let changed = report.results.count { $0.version != nil }
+        try? store.appendAudit(
+            AuditEntry(
+                kind: "admin", action: "import-accounts", actor: actor.user, role: actor.role,
+                device: "gestion-server", subjects: ["file/\(URL(fileURLWithPath: path).lastPathComponent)"],
+                outcome: "ok:\(rows.count) rows, \(changed) changed"
+            ),
+            at: Date()
+        )
         print("Imported \(rows.count) accounts from \(path): \(changed) new or changed, \(rows.count - changed) unchanged.")
         return ExitStatus.success
     }

@@ -17,6 +17,7 @@ enum Serve {
         let store = try ServerCommandLine.openStore(parsed)
         var configuration = ServerConfiguration()
         configuration.passwordIterations = ServerCommandLine.passwordIterations
+        configuration.maxOfflineDays = try parsed.integer("max-offline-days", default: configuration.maxOfflineDays, in: 1...3650)
         configuration.tokenLifetime = TimeInterval(
             try parsed.integer("token-lifetime", default: Int(configuration.tokenLifetime), in: 1...(366 * 86_400))
         )

@@ -29,6 +29,7 @@ enum ServerCommandLine {
             .value("port", "<port>", "TCP port; 0 picks a free one (default: 8080)."),
             .value("log-level", "<level>", "debug, info, notice, warning or error (default: info)."),
             .value("token-lifetime", "<seconds>", "How long a login lasts (default: 1209600, 14 days)."),
+            .value("max-offline-days", "<days>", "Days without a sync after which a device locks until its user signs in (default: 30)."),
         ],
         discussion: """
             The server logs one logfmt line per event to standard error, never borrowers' personal data.

@@ -56,15 +56,17 @@ extension SQLiteSyncStore {
             now: receivedAt, authority: .server, reportedOccurredAt: envelope.occurredAt, timeNote: judged.note
         )
         if let decided = try consultConflictRules(envelope, context: context, targets: targets, registry: registry, db: db) {
-            try recordResult(decided, of: envelope, author: author, receivedAt: receivedAt, db: db)
+            try recordResult(decided, of: envelope, author: author, receivedAt: receivedAt, subjects: targets, db: db)
             return decided
         }
         var writer = RecordWriter(base: TransactionRecords(db: db))
         var result: MutationResult
+        var subjects = targets
         do {
             let outcome = try registry.apply(name: envelope.name, arguments: envelope.args, context: context, to: &writer)
             result = MutationResult(id: envelope.id, status: .applied, resolution: outcome.resolution)
             let changes = writer.changes
+            if subjects.isEmpty { subjects = changes.map(\.key) }
             if !changes.isEmpty {
                 result.version = try appendChangeSet(
                     changes, clientID: author.clientID, mutationID: envelope.id, mutationName: envelope.name,
@@ -74,15 +76,28 @@ extension SQLiteSyncStore {
         } catch let rejection as MutationRejection {
             result = MutationResult(id: envelope.id, status: .rejected, code: rejection.code, message: rejection.message)
         }
-        try recordResult(result, of: envelope, author: author, receivedAt: receivedAt, db: db)
+        try recordResult(result, of: envelope, author: author, receivedAt: receivedAt, subjects: subjects, db: db)
         return result
     }
 
     /// Keeps the result of a processed mutation, with its arguments, for duplicates, pulls and
     /// conflict records.
     func recordResult(
-        _ result: MutationResult, of envelope: MutationEnvelope, author: MutationAuthor, receivedAt: Date, db: Connection
+        _ result: MutationResult, of envelope: MutationEnvelope, author: MutationAuthor, receivedAt: Date,
+        subjects: [RecordKey], db: Connection
     ) throws {
+        let outcome: String
+        switch result.status {
+        case .rejected: outcome = "rejected:\(result.code ?? "")"
+        case .applied: outcome = result.resolution?.hasPrefix("Sent to review") == true ? "review" : "applied"
+        }
+        try AuditTrail.append(
+            AuditEntry(
+                kind: "mutation", action: envelope.name, actor: author.userID, role: author.role, device: author.clientID,
+                occurredAt: envelope.occurredAt, subjects: subjects.map(ConflictRecord.target), outcome: outcome
+            ),
+            at: receivedAt, db: db
+        )
         try db.run(
             """
             INSERT INTO mutation_results (client_id, mutation_id, name, user_id, role, status, code, message, resolution,

@@ -88,6 +88,13 @@ public final class SQLiteSyncStore: SyncStore {
         let serverID = UUID().uuidString.lowercased()
         try store.write { db in
             try db.run("UPDATE server_meta SET value = ? WHERE key = 'server_id'", [serverID])
+            try AuditTrail.append(
+                AuditEntry(
+                    kind: "admin", action: "restore", actor: "operator", role: "admin", device: "gestion-server",
+                    subjects: ["file/\(backup.lastPathComponent)"], outcome: "ok:new history \(serverID)"
+                ),
+                at: Date(), db: db
+            )
         }
         return serverID
     }
@@ -144,6 +151,13 @@ public final class SQLiteSyncStore: SyncStore {
                 "INSERT INTO users (id, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
                 [user.id, user.role, user.passwordHash, RFC3339.string(from: user.createdAt)]
             )
+            try AuditTrail.append(
+                AuditEntry(
+                    kind: "admin", action: "user add", actor: user.createdBy, role: "admin", device: "gestion-server",
+                    subjects: ["users/\(user.id)"], outcome: "ok:\(user.role)"
+                ),
+                at: user.createdAt, db: db
+            )
         }
     }
 
@@ -156,6 +170,10 @@ public final class SQLiteSyncStore: SyncStore {
                 )
             }
         }
+    }
+
+    public func usersCount(role: String) throws(SyncStoreError) -> Int {
+        try read { db in try db.queryScalar("SELECT COUNT(*) FROM users WHERE role = ?", [role])?.int ?? 0 }
     }
 
     public func registerClient(_ registration: ClientRegistration) throws(SyncStoreError) {
@@ -179,6 +197,20 @@ public final class SQLiteSyncStore: SyncStore {
         }
     }
 
+    public func replaceToken(_ oldHash: String, with token: StoredToken) throws(SyncStoreError) {
+        try write { db in
+            try db.run("DELETE FROM tokens WHERE token_hash = ?", [oldHash])
+            try db.run(
+                "INSERT INTO tokens (token_hash, user_id, client_id, issued_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)",
+                [token.hash, token.userID, token.clientID, token.issuedAt.unixMillis, token.expiresAt.unixMillis]
+            )
+            try AuditTrail.append(
+                AuditEntry(kind: "login", action: "renew", actor: token.userID, role: "", device: token.clientID, outcome: "ok"),
+                at: token.issuedAt, db: db
+            )
+        }
+    }
+
     public func saveToken(_ token: StoredToken) throws(SyncStoreError) {
         try write { db in
             try db.run(
@@ -199,6 +231,20 @@ public final class SQLiteSyncStore: SyncStore {
                 )
             }
         }
+    }
+
+    // MARK: Audit
+
+    public func appendAudit(_ entry: AuditEntry, at: Date) throws(SyncStoreError) {
+        try write { db in try AuditTrail.append(entry, at: at, db: db) }
+    }
+
+    public func verifyAudit() throws(SyncStoreError) -> AuditVerification {
+        try read { db in try AuditTrail.verify(db: db) }
+    }
+
+    public func auditEntries(_ filter: AuditFilter) throws(SyncStoreError) -> [AuditEntry] {
+        try read { db in try AuditTrail.entries(filter, db: db) }
     }
 
     // MARK: Inspection

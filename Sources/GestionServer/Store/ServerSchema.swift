@@ -90,5 +90,38 @@ enum ServerSchema {
                 CREATE INDEX changes_by_record ON changes (collection, id, version);
                 """
         ),
+        Migration(
+            name: "0003-audit",
+            sql: """
+                CREATE TABLE audit_log (
+                    seq INTEGER PRIMARY KEY,
+                    at TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    device TEXT NOT NULL,
+                    occurred_at TEXT,
+                    subjects TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    previous_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                ) STRICT;
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+                """
+        ),
+        Migration(
+            name: "0004-device-registry",
+            sql: """
+                ALTER TABLE clients ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+                    CHECK (status IN ('active', 'retiring', 'retired', 'revoked'));
+                ALTER TABLE clients ADD COLUMN pending_count INTEGER;
+                ALTER TABLE clients ADD COLUMN oldest_pending_at TEXT;
+                ALTER TABLE clients ADD COLUMN last_sync_at TEXT;
+                """
+        ),
     ])
 }

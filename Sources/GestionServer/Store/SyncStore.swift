@@ -12,9 +12,13 @@ public protocol SyncStore: Sendable {
     // MARK: Identity
     func addUser(_ user: NewUser) throws(SyncStoreError)
     func user(id: String) throws(SyncStoreError) -> StoredUser?
+    /// How many users have `role`.
+    func usersCount(role: String) throws(SyncStoreError) -> Int
     /// Records that `clientID` is a device of `userID` (or refreshes its name and version).
     func registerClient(_ registration: ClientRegistration) throws(SyncStoreError)
     func saveToken(_ token: StoredToken) throws(SyncStoreError)
+    /// Replaces the token `oldHash` by `token` in one transaction (renewal).
+    func replaceToken(_ oldHash: String, with token: StoredToken) throws(SyncStoreError)
     func token(hash: String) throws(SyncStoreError) -> StoredToken?
 
     // MARK: Sync
@@ -35,6 +39,25 @@ public protocol SyncStore: Sendable {
         _ mutations: [ServerMutation], author: MutationAuthor, registry: MutationRegistry, at: Date, atomically: Bool
     ) throws(SyncStoreError) -> ServerMutationReport
 
+    // MARK: Devices
+    /// One device (client) of the registry.
+    func device(clientID: String) throws(SyncStoreError) -> DeviceRecord?
+    /// Every device, or those of one user.
+    func devices(userID: String?) throws(SyncStoreError) -> [DeviceRecord]
+    /// Keeps what a device reported at a sync.
+    func recordDeviceReport(clientID: String, report: DeviceReport, at: Date) throws(SyncStoreError)
+    /// Changes a device's status (retiring, retired, revoked) and audits it as done by `actor`.
+    @discardableResult
+    func setDeviceStatus(clientID: String, to status: DeviceStatus, actor: String, at: Date) throws(SyncStoreError) -> DeviceRecord
+
+    // MARK: Audit
+    /// Appends an entry (a login, an admin action) to the hash-chained audit trail. Mutations
+    /// are audited by `push` and `applyServerMutations` themselves, in their transaction.
+    func appendAudit(_ entry: AuditEntry, at: Date) throws(SyncStoreError)
+    /// Checks the whole chain.
+    func verifyAudit() throws(SyncStoreError) -> AuditVerification
+    func auditEntries(_ filter: AuditFilter) throws(SyncStoreError) -> [AuditEntry]
+
     // MARK: Inspection
     /// Every record, for comparisons and exports.
     func allRecords() throws(SyncStoreError) -> [RecordKey: JSONObject]
@@ -52,6 +75,31 @@ public struct PushPolicy: Sendable, Equatable {
     public init(clockSkewTolerance: TimeInterval = 5 * 60) {
         self.clockSkewTolerance = clockSkewTolerance
     }
+}
+
+/// Where a device stands.
+public enum DeviceStatus: String, Sendable, Codable, CaseIterable {
+    case active
+    /// An operator retired it: it uploads what it has, then erases its replica.
+    case retiring
+    /// It erased its replica after retiring; its sessions no longer work.
+    case retired
+    /// Lost or stolen: its sessions stopped working at once and its replica erases itself at the
+    /// next contact.
+    case revoked
+}
+
+/// A device in the registry.
+public struct DeviceRecord: Sendable, Equatable, Codable {
+    public var clientId: String
+    public var userId: String
+    public var deviceName: String
+    public var appVersion: String
+    public var status: DeviceStatus
+    public var lastMutationId: Int64
+    public var lastSyncAt: Date?
+    public var pendingCount: Int?
+    public var oldestPendingAt: Date?
 }
 
 /// A mutation the server performs itself.
@@ -80,12 +128,15 @@ public struct NewUser: Sendable {
     /// `PasswordHash.encoded`.
     public var passwordHash: String
     public var createdAt: Date
+    /// Who created it (an operator's name, for the audit trail).
+    public var createdBy: String
 
-    public init(id: String, role: String, passwordHash: String, createdAt: Date) {
+    public init(id: String, role: String, passwordHash: String, createdAt: Date, createdBy: String = "operator") {
         self.id = id
         self.role = role
         self.passwordHash = passwordHash
         self.createdAt = createdAt
+        self.createdBy = createdBy
     }
 }
 

@@ -15,6 +15,7 @@ struct ConformanceRunner: Sendable {
         case "/sync/login": return "LoginRequest.schema.json"
         case "/sync/push": return "PushRequest.schema.json"
         case "/sync/pull": return "PullRequest.schema.json"
+        case "/sync/renew": return "RenewRequest.schema.json"
         default: return nil
         }
     }
@@ -25,7 +26,7 @@ struct ConformanceRunner: Sendable {
         switch pathWithoutQuery(path) {
         case "/healthz": return "HealthResponse.schema.json"
         case "/sync/info": return "InfoResponse.schema.json"
-        case "/sync/login": return "LoginResponse.schema.json"
+        case "/sync/login", "/sync/renew": return "LoginResponse.schema.json"
         case "/sync/push": return "PushResponse.schema.json"
         case "/sync/pull": return "PullResponse.schema.json"
         default: return "ErrorResponse.schema.json"

@@ -79,6 +79,17 @@ enum Tables {
         }
     }
 
+    /// One value of a query on any database file, as text.
+    static func value(ofFile path: String, _ sql: String) throws -> String? {
+        var configuration = Connection.Configuration()
+        configuration.readOnly = true
+        let connection = try Connection(path: path, configuration: configuration)
+        defer { connection.close() }
+        return try connection.queryScalar(sql).map { value in
+            value.string ?? value.int64.map(String.init) ?? ""
+        }
+    }
+
     static func serverRecords(_ server: TestServer) throws -> [[String]] {
         try records(ofFile: server.dataDirectory.appendingPathComponent("server.sqlite").path)
     }

@@ -32,6 +32,10 @@ final class TestServer: @unchecked Sendable {
         clockFile = directory.url.appendingPathComponent("reloj-servidor")
         try "0".write(to: clockFile, atomically: true, encoding: .utf8)
         self.fault = fault
+        try admin(
+            ["user", "add", "--user", Self.administrator, "--role", "admin", "--password-stdin"],
+            stdin: Self.password(Self.administrator) + "\n"
+        )
         for (user, role) in users.sorted(by: { $0.key < $1.key }) {
             try admin(["user", "add", "--user", user, "--role", role, "--password-stdin"], stdin: Self.password(user) + "\n")
         }
@@ -45,10 +49,18 @@ final class TestServer: @unchecked Sendable {
 
     static func password(_ user: String) -> String { Fixtures.password(user) }
 
+    /// The administrator every test server is created with; `admin(...)` acts as them.
+    static let administrator = "admin.pruebas"
+
     /// Runs `gestion-server admin --data-dir <dir> ...`; fails the test on a non-zero exit.
     @discardableResult
-    func admin(_ arguments: [String], stdin: String? = nil, expectSuccess: Bool = true) throws -> ProcessResult {
-        let result = try runProcess(Products.server, ["admin", "--data-dir", dataDirectory.path] + arguments, stdin: stdin)
+    func admin(
+        _ arguments: [String], stdin: String? = nil, expectSuccess: Bool = true, as user: String = TestServer.administrator
+    ) throws -> ProcessResult {
+        let result = try runProcess(
+            Products.server, ["admin", "--data-dir", dataDirectory.path] + arguments, stdin: stdin,
+            environment: ["GESTION_ADMIN_USER": user, "GESTION_ADMIN_PASSWORD": Self.password(user)]
+        )
         if expectSuccess, result.status != 0 {
             Issue.record("admin \(arguments) failed (\(result.status)): \(result.stderr)")
         }
