@@ -11,6 +11,10 @@ public enum ConflictKind: Sendable, Hashable {
     /// Only one can stand and no rule can say which: the later one is held and both go to a
     /// person in the review queue.
     case exclusive
+    /// A form of superseding where the earlier one stands: the later one is judged on the state
+    /// the earlier left, and the rules refuse it with their own reason when it no longer fits
+    /// (a second reschedule after the first, an answer after another answer).
+    case earlierStands
     /// `winner` makes the other moot. If the winner arrives first, the other is refused as
     /// superseded; if it arrives later, it applies and undoes what the other did (its `apply`
     /// knows how).
@@ -89,6 +93,7 @@ public struct ConflictRuleTable: Sendable {
             case .commutative: kind = "commutative"
             case .lastWriterWins: kind = "last writer wins"
             case .exclusive: kind = "exclusive → review"
+            case .earlierStands: kind = "earlier stands"
             case .supersedes(let winner): kind = "`\(winner)` supersedes"
             }
             out += "| `\(rule.first)` | `\(rule.second)` | \(kind) | \(rule.reason) |\n"

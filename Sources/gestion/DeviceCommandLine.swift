@@ -65,6 +65,23 @@ enum DeviceCommandLine {
                 .value("medio", "<medio>", "How the convocation was sent: \(MedioConvocatoria.catalogueList)."),
             ]
         ),
+        "registrar-mediador": CommandSpec(
+            path: "gestion registrar-mediador", overview: "The agency registers a mediator and its app licence number (G5).",
+            options: [
+                replicaOption, .value("usuario", "<user>", "The mediator's user name."), .value("nombre", "<name>", "Full name."),
+                .value("licencia", "<number>", "The app licence number assigned to the mediator."),
+                .value("certificado", "<number>", "Certificate number, for a certified mediator (ratificado convenios)."),
+            ]
+        ),
+        "aprobar": CommandSpec(
+            path: "gestion aprobar", overview: "The agency approves an account “En Mediación” (G5).",
+            arguments: [("<credito>", "The credit number.")], options: [replicaOption]
+        ),
+        "distribuir": CommandSpec(
+            path: "gestion distribuir", overview: "The agency distributes an approved case to a mediator (G5).",
+            arguments: [("<credito>", "The credit number.")],
+            options: [replicaOption, .value("mediador", "<user>", "The mediator's user name.")]
+        ),
         "pendientes": CommandSpec(path: "gestion pendientes", overview: "List the changes waiting to be confirmed by the server.", options: [replicaOption, jsonOption]),
         "rechazos": CommandSpec(path: "gestion rechazos", overview: "List the changes the server refused, with the reason.", options: [replicaOption, jsonOption]),
         "avisos": CommandSpec(
@@ -78,7 +95,8 @@ enum DeviceCommandLine {
     ]
 
     static let order = [
-        "login", "sync", "status", "casos", "caso", "aceptar", "no-acepta", "aviso-privacidad", "contacto", "agendar",
+        "login", "sync", "status", "casos", "caso", "aceptar", "no-acepta", "aviso-privacidad", "contacto",
+        "registrar-mediador", "aprobar", "distribuir", "agendar",
         "mutate", "pendientes", "rechazos", "avisos", "descartar",
     ]
 
@@ -123,6 +141,12 @@ enum DeviceCommandLine {
         case "aviso-privacidad": return try command.perform(RegistrarAvisoPrivacidad.name, try command.credito())
         case "contacto": return try command.contacto()
         case "agendar": return try command.agendar()
+        case "registrar-mediador": return try command.registrarMediador()
+        case "aprobar": return try command.perform(AprobarCaso.name, try command.credito())
+        case "distribuir":
+            return try command.perform(
+                DistribuirCaso.name, ["numeroCredito": .string(try command.credito()), "mediador": .string(try parsed.required("mediador"))]
+            )
         case "pendientes": return try command.pendientes()
         case "rechazos": return try command.rechazos()
         case "avisos": return try command.avisos()

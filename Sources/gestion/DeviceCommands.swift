@@ -264,7 +264,11 @@ struct DeviceCommands {
         do {
             let id = try replica.perform(name, arguments)
             CrashPoints.fromEnvironment().reached("after-local-write")
-            print("Recorded #\(id) \(name); it will be sent at the next sync.")
+            let offline = replica.registry.definition(named: name)?.worksOffline ?? true
+            print(
+                "Recorded #\(id) \(name); it will be sent at the next sync"
+                    + (offline ? "." : " and takes effect when the server accepts it.")
+            )
             return ExitStatus.success
         } catch let rejection as MutationRejection {
             throw CommandFailure("Refused (\(rejection.code)): \(rejection.message)")
@@ -280,6 +284,16 @@ struct DeviceCommands {
         }
         guard arguments.count > 1 else { throw UsageError("Give at least one of --fijo, --celular, --correo.") }
         return try perform(RegistrarDatosContacto.name, arguments)
+    }
+
+    func registrarMediador() throws -> Int32 {
+        _ = try parsed.positionals(exactly: 0, names: "")
+        var arguments: JSONObject = [
+            "usuario": .string(try parsed.required("usuario")), "nombre": .string(try parsed.required("nombre")),
+            "numeroLicencia": .string(try parsed.required("licencia")), "certificado": .bool(parsed.values["certificado"] != nil),
+        ]
+        if let certificado = parsed.values["certificado"] { arguments["numeroCertificado"] = .string(certificado) }
+        return try perform(RegistrarMediador.name, arguments)
     }
 
     func agendar() throws -> Int32 {

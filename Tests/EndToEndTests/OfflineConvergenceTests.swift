@@ -10,17 +10,24 @@ import Testing
     @Test func asesorAndMediadorWorkOfflineThenAgreeWithTheServer() throws {
         let directory = TemporaryDirectory("offline")
         let server = try TestServer(
-            directory: directory, users: ["asesor.uno": "asesor", "mediador.uno": "mediador"], accountsCSV: Cuentas.csv(4)
+            directory: directory, users: ["asesor.uno": "asesor", "mediador.uno": "mediador", "agencia.uno": "agencia"],
+            accountsCSV: Cuentas.csv(4)
         )
         let asesor = DeviceCLI(directory, "telefono-asesor", user: "asesor.uno")
         let mediador = DeviceCLI(directory, "laptop-mediador", user: "mediador.uno")
-        try asesor.login(server)
-        try mediador.login(server)
+        let agencia = DeviceCLI(directory, "oficina-agencia", user: "agencia.uno")
+        for device in [asesor, mediador, agencia] { try device.login(server) }
         try asesor.ok(["sync"])
 
-        // Day 1, online: the borrower of account 1 accepts; the mediator's laptop learns of it.
+        // Day 1, online: the borrower of account 1 accepts; the agency approves and distributes
+        // the case to the mediator, whose laptop learns of it.
         try asesor.ok(["aceptar", Cuentas.credito(1)])
         try asesor.ok(["sync"])
+        try agencia.ok(["registrar-mediador", "--usuario", "mediador.uno", "--nombre", "Mediador Ficticio", "--licencia", "LIC-7"])
+        try agencia.ok(["sync"])
+        try agencia.ok(["aprobar", Cuentas.credito(1)])
+        try agencia.ok(["distribuir", Cuentas.credito(1), "--mediador", "mediador.uno"])
+        try agencia.ok(["sync"])
         try mediador.ok(["sync"])
 
         // The network goes away.
@@ -44,12 +51,17 @@ import Testing
         try mediador.ok(["sync"])
         try asesor.ok(["sync"])
 
+        try agencia.ok(["sync"])
         let serverRecords = try Tables.serverRecords(server)
-        let asesorRecords = try Tables.records(ofFile: asesor.replica)
-        let mediadorRecords = try Tables.records(ofFile: mediador.replica)
-        #expect(serverRecords.count == 4 + 3 + 1 + 1)  // accounts, cases, contact, session
-        #expect(asesorRecords == serverRecords)
-        #expect(mediadorRecords == serverRecords)
+        let count = { (collection: String) -> Int in serverRecords.filter { $0[0] == collection }.count }
+        let counts: [Int] = [count("cuentas"), count("casos"), count("contactos"), count("sesiones")]
+        #expect(counts == [4, 3, 1, 1])
+        // Every action on a case is in its history: two acceptances, a refusal, the approval,
+        // the distribution and the session.
+        #expect(count("historial") == 6)
+        #expect(try Tables.records(ofFile: asesor.replica) == serverRecords)
+        #expect(try Tables.records(ofFile: mediador.replica) == serverRecords)
+        #expect(try Tables.records(ofFile: agencia.replica) == serverRecords)
 
         let caso = try mediador.ok(["caso", Cuentas.credito(1), "--json"])
         #expect(caso.stdout.contains("\"estatus\":\"Sesión agendada\""))

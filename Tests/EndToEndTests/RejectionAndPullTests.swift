@@ -21,9 +21,10 @@ import Testing
             try device.login(server)
             try device.ok(["sync"])
         }
-        // Both offline: two asesores visit the same borrower on the same day.
+        // Both offline: two asesores visit the same borrower on the same day and record the
+        // acceptance; the answer of a round is recorded once.
         try first.ok(["aceptar", Cuentas.credito(1)])
-        try second.ok(["no-acepta", Cuentas.credito(1)])
+        try second.ok(["aceptar", Cuentas.credito(1)])
         try second.ok(["aceptar", Cuentas.credito(2)])
         try second.ok(["aviso-privacidad", Cuentas.credito(2)])
 

@@ -8,12 +8,24 @@ import Testing
 
 @Suite struct SyncClientTests {
     @Test func twoDevicesConvergeThroughTheServer() async throws {
-        let server = try InProcessServer(users: ["asesor.uno": .asesor, "mediador.uno": .mediador], accounts: 3)
+        let server = try InProcessServer(
+            users: ["asesor.uno": .asesor, "mediador.uno": .mediador, "agencia.uno": .agencia], accounts: 3
+        )
         let directory = temporaryDirectory()
         let (asesor, asesorSync) = try await server.device("asesor.uno", in: directory)
         let (mediador, mediadorSync) = try await server.device("mediador.uno", in: directory)
+        let (agencia, agenciaSync) = try await server.device("agencia.uno", in: directory)
         try asesor.perform(RegistrarAceptacion.name, ["numeroCredito": .string(InProcessServer.credito(1))])
         try await asesorSync.sync()
+        try await agenciaSync.sync()
+        try agencia.perform(
+            RegistrarMediador.name,
+            ["usuario": "mediador.uno", "nombre": "Mediador Ficticio", "numeroLicencia": "LIC-0001", "certificado": false]
+        )
+        try await agenciaSync.sync()  // the registry lives on the server: the device learns it by syncing
+        try agencia.perform(AprobarCaso.name, ["numeroCredito": .string(InProcessServer.credito(1))])
+        try agencia.perform(DistribuirCaso.name, ["numeroCredito": .string(InProcessServer.credito(1)), "mediador": "mediador.uno"])
+        try await agenciaSync.sync()
         try await mediadorSync.sync()
         try mediador.perform(
             AgendarSesion.name,
@@ -24,9 +36,11 @@ import Testing
         )
         try await mediadorSync.sync()
         try await asesorSync.sync()
+        try await agenciaSync.sync()
         let serverRecords = try server.store.allRecords()
         #expect(try asesor.allRecords() == serverRecords)
         #expect(try mediador.allRecords() == serverRecords)
+        #expect(try agencia.allRecords() == serverRecords)
         #expect(serverRecords[Caso.key("\(InProcessServer.credito(1))-1")]?["estatus"] == "Sesión agendada")
     }
 

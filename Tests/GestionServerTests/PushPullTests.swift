@@ -103,27 +103,26 @@ import Testing
 @Suite struct PullTests {
     @Test func pagesNeverSplitAChangeSetAndTheCursorAdvances() throws {
         let harness = try ServiceHarness(accounts: 2)
-        let token = try harness.login("mediador.uno", client: "lap-1")
-        let asesor = try harness.login("asesor.uno", client: "tel-1")
-        _ = harness.push(asesor, client: "tel-1", [(RegistrarAceptacion.name, ["numeroCredito": .string(ServiceHarness.credito(1))])])
-        let scheduled = harness.push(
-            token, client: "lap-1",
-            [(AgendarSesion.name, ["numeroCredito": .string(ServiceHarness.credito(1)), "fechaHora": "2026-12-01T17:00:00Z", "medioConvocatoria": "Mensaje SMS"])]
+        let token = try harness.login("asesor.uno", client: "tel-1")
+        let accepted = harness.push(
+            token, client: "tel-1",
+            [1, 2].map { (RegistrarAceptacion.name, ["numeroCredito": .string(ServiceHarness.credito($0))] as JSONObject) }
         )
-        #expect(scheduled.json["results"]?[0]?["status"] == "applied")
-        // Versions: 1–2 accounts, 3 the case, 4 the session and the case (two rows).
+        #expect(accepted.json["results"]?[1]?["status"] == "applied")
+        // Versions: 1–2 the accounts; 3 and 4 each an acceptance: its case and its history entry (two rows).
         var cursor: Int64 = 0
         var pages: [[Int64]] = []
         while true {
-            let page = try JSONValueDecoder().decode(PullResponse.self, from: harness.pull(token, client: "lap-1", cursor: cursor, limit: 1).json)
+            let page = try JSONValueDecoder().decode(PullResponse.self, from: harness.pull(token, client: "tel-1", cursor: cursor, limit: 1).json)
             pages.append(page.changeSets.map(\.version))
             cursor = page.cursor
             if !page.hasMore { break }
         }
         #expect(pages == [[1], [2], [3], [4]])
-        let last = try JSONValueDecoder().decode(PullResponse.self, from: harness.pull(token, client: "lap-1", cursor: 3, limit: 1).json)
-        #expect(last.changeSets.first?.changes.count == 2)
-        #expect(last.lastMutationId == 1)
+        let third = try JSONValueDecoder().decode(PullResponse.self, from: harness.pull(token, client: "tel-1", cursor: 2, limit: 1).json)
+        #expect(third.changeSets.map(\.version) == [3])
+        #expect(third.changeSets.first?.changes.map(\.collection) == ["casos", "historial"], "a page never splits a change-set")
+        #expect(third.lastMutationId == 2)
     }
 
     @Test func rejectionsAreReportedUntilTheDeviceHasThem() throws {

@@ -67,7 +67,7 @@ extension SQLiteSyncStore {
         for change in try concurrentChanges(to: targets, after: base, excluding: context.author.clientID, db: db) {
             let rule = registry.conflictRules.rule(change.mutationName, envelope.name)
             switch rule?.kind {
-            case .commutative, .lastWriterWins:
+            case .commutative, .lastWriterWins, .earlierStands:
                 continue
             case .supersedes(let winner) where winner == envelope.name:
                 continue

@@ -38,6 +38,7 @@ public struct RegistrarMediador: MutacionMediacion {
     }
 
     public func conflictTargets() -> [RecordKey] { [Mediador.key(usuario), Licencia.key(numeroLicencia)] }
+    public static var conflictCollections: Set<String> { [Mediador.collection, Licencia.collection] }
 
     public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
         for (campo, valor) in [("usuario", usuario), ("nombre", nombre), ("numeroLicencia", numeroLicencia)]
@@ -102,6 +103,7 @@ public struct RegistrarRepresentante: MutacionMediacion {
     }
 
     public func conflictTargets() -> [RecordKey] { [Representante.key(clave)] }
+    public static var conflictCollections: Set<String> { [Representante.collection] }
 
     public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
         for (campo, valor) in [("clave", clave), ("nombre", nombre)] where valor.trimmingCharacters(in: .whitespaces).isEmpty {

@@ -25,6 +25,7 @@ public struct CambiarPlazo: MutacionMediacion {
     }
 
     public func conflictTargets() -> [RecordKey] { [Plazos.key(Plazos.registroID)] }
+    public static var conflictCollections: Set<String> { [Plazos.collection] }
 
     public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
         let anterior = try records.plazos()

@@ -20,6 +20,7 @@ public struct RegistrarAvisoPrivacidad: MutacionMediacion {
     }
 
     public func conflictTargets() -> [RecordKey] { [DatosContacto.key(numeroCredito)] }
+    public static var conflictCollections: Set<String> { [DatosContacto.collection] }
 
     public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
         let cuenta = try records.cuenta(numeroCredito)
@@ -69,6 +70,7 @@ public struct RegistrarDatosContacto: MutacionMediacion {
     }
 
     public func conflictTargets() -> [RecordKey] { [DatosContacto.key(numeroCredito)] }
+    public static var conflictCollections: Set<String> { [DatosContacto.collection] }
 
     public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
         let cuenta = try records.cuenta(numeroCredito)

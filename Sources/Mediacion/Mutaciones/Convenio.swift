@@ -408,6 +408,8 @@ public struct RegistrarIncumplimiento: MutacionDeCaso {
         [Caso.key(Caso.id(numeroCredito: numeroCredito, ronda: ronda ?? 1)), Cuenta.key(numeroCredito)]
     }
 
+    public static var conflictCollections: Set<String> { [Caso.collection, Cuenta.collection] }
+
     public func efectuar(_ paso: inout PasoDeCaso) throws {
         var cuenta = paso.cuenta
         cuenta.conveniosIncumplidos += 1

@@ -45,6 +45,7 @@ public struct ImportarCuenta: MutacionMediacion {
     }
 
     public func conflictTargets() -> [RecordKey] { [Cuenta.key(numeroCredito)] }
+    public static var conflictCollections: Set<String> { [Cuenta.collection] }
 
     public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
         try Formato.numeroCredito(numeroCredito)
@@ -96,6 +97,7 @@ public struct ProponerMediacion: MutacionMediacion {
     }
 
     public func conflictTargets() -> [RecordKey] { [Propuesta.key(numeroCredito)] }
+    public static var conflictCollections: Set<String> { [Propuesta.collection] }
 
     public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
         try Formato.numeroCredito(numeroCredito)
@@ -140,6 +142,7 @@ public struct RevisarPropuesta: MutacionMediacion {
     }
 
     public func conflictTargets() -> [RecordKey] { [Propuesta.key(numeroCredito)] }
+    public static var conflictCollections: Set<String> { [Propuesta.collection] }
 
     public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
         try Formato.numeroCredito(numeroCredito)
@@ -182,6 +185,7 @@ public struct ExcluirCuenta: MutacionMediacion {
     }
 
     public func conflictTargets() -> [RecordKey] { [Cuenta.key(numeroCredito)] }
+    public static var conflictCollections: Set<String> { [Cuenta.collection] }
 
     public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
         var cuenta = try records.cuenta(numeroCredito)
@@ -229,6 +233,7 @@ public struct EtiquetarRemediacion: MutacionMediacion {
     }
 
     public func conflictTargets() -> [RecordKey] { [Cuenta.key(numeroCredito)] }
+    public static var conflictCollections: Set<String> { [Cuenta.collection] }
 
     public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
         var cuenta = try records.cuenta(numeroCredito)

@@ -50,9 +50,15 @@ public protocol MutacionDeCaso: MutacionMediacion {
 extension MutacionDeCaso {
     public func rechazoPrevio(_ caso: Caso) -> MutationRejection? { nil }
 
-    /// The case's record: concurrent changes to it are what the conflict rules judge.
+    /// The case's record: concurrent changes to it are what the conflict rules judge. The
+    /// borrower's answer also depends on the account (an exclusion makes it moot).
     public func conflictTargets() -> [RecordKey] {
-        [Caso.key(Caso.id(numeroCredito: numeroCredito, ronda: ronda ?? 1))]
+        let caso = Caso.key(Caso.id(numeroCredito: numeroCredito, ronda: ronda ?? 1))
+        return Self.evento.abreCaso ? [caso, Cuenta.key(numeroCredito)] : [caso]
+    }
+
+    public static var conflictCollections: Set<String> {
+        evento.abreCaso ? [Caso.collection, Cuenta.collection] : [Caso.collection]
     }
 
     public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {

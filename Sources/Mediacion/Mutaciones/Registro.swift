@@ -59,6 +59,8 @@ public enum Mediacion {
         RetirarCaso.self,
         CerrarSinRegistro.self,
         CerrarSinSesion.self,
+        // The review queue
+        ResolverConflicto.self,
     ]
 
     /// The case-level mutations, each with its workflow event.
@@ -70,6 +72,7 @@ public enum Mediacion {
     public static let registry: MutationRegistry = {
         var registry = MutationRegistry()
         for mutacion in mutaciones { registry.register(mutacion) }
+        registry.conflictRules = ReglasConflicto.tabla
         return registry
     }()
 
