@@ -19,9 +19,11 @@ public enum ConflictResolver {
     /// - Parameters:
     ///   - merge: for `.merge`, the members to set on the first disputed record.
     ///   - validate: checks a merged record the way the domain checks its records.
+    ///   - preserve: records `replace` must not undo (a history that keeps both actions).
     public static func resolve(
         id: String, choice: ConflictChoice, reason: String, merge: JSONObject?, context: MutationContext,
-        records: inout RecordWriter, registry: MutationRegistry, validate: (RecordKey, JSONObject) throws -> Void
+        records: inout RecordWriter, registry: MutationRegistry, validate: (RecordKey, JSONObject) throws -> Void,
+        preserve: (RecordKey) -> Bool = { _ in false }
     ) throws -> MutationOutcome {
         let key = RecordKey(ConflictRecord.collection, id)
         guard let body = try records.record(key) else {
@@ -41,9 +43,10 @@ public enum ConflictResolver {
             guard let held = conflict.contenders.first(where: { !$0.applied }) else {
                 throw MutationRejection(code: "conflict_not_found", message: "The conflict has no held action to apply.")
             }
-            for (target, value) in conflict.base {
-                guard let targetKey = ConflictRecord.key(fromTarget: target) else { continue }
-                if case .object(let baseBody) = value { records.put(targetKey, baseBody) } else { records.delete(targetKey) }
+            // Undo the applied action, then apply the held one as its author did it.
+            for (target, value) in conflict.beforeApplied {
+                guard let targetKey = ConflictRecord.key(fromTarget: target), !preserve(targetKey) else { continue }
+                if case .object(let before) = value { records.put(targetKey, before) } else { records.delete(targetKey) }
             }
             let heldContext = MutationContext(
                 author: MutationAuthor(userID: held.userId, role: held.role, clientID: held.clientId), mutationID: held.mutationId,

@@ -164,12 +164,15 @@ public struct ConflictRecord: Codable, Sendable, Equatable {
     public var contenders: [Contender]
     /// The disputed records as the held mutation's device last saw them (`null`: absent).
     public var base: [String: JSONValue]
+    /// Every record the applied contender changed, as it was just before (`null`: absent): what
+    /// `replace` restores before applying the held one.
+    public var beforeApplied: [String: JSONValue]
     public var detectedAt: Date
     public var resolution: Resolution?
 
     public init(
         id: String, targets: [String], rule: String, status: String, contenders: [Contender], base: [String: JSONValue],
-        detectedAt: Date, resolution: Resolution?
+        beforeApplied: [String: JSONValue], detectedAt: Date, resolution: Resolution?
     ) {
         self.id = id
         self.targets = targets
@@ -177,6 +180,7 @@ public struct ConflictRecord: Codable, Sendable, Equatable {
         self.status = status
         self.contenders = contenders
         self.base = base
+        self.beforeApplied = beforeApplied
         self.detectedAt = detectedAt
         self.resolution = resolution
     }

@@ -15,6 +15,7 @@ enum Admin {
             ("restore <backup.sqlite>", "Replace the database with a backup, with the server stopped."),
             ("audit verify | export", "Check the hash-chained audit trail, or export it for a case or a period."),
             ("device list | retire | revoke", "The device registry."),
+            ("sweep [--as-of <date>]", "Close the cases whose day-32 or day-91 deadline passed (the server also does it hourly)."),
         ]
     )
 
@@ -64,7 +65,7 @@ enum Admin {
         // A first, lenient parse with every admin option finds the subcommand; each subcommand
         // then parses strictly with its own options.
         var allOptions: [OptionSpec] = []
-        for option in [userAdd, importAccounts, restore, AdminAudit.spec, AdminDevices.spec].flatMap(\.options)
+        for option in [userAdd, importAccounts, restore, AdminAudit.spec, AdminDevices.spec, AdminSweep.spec].flatMap(\.options)
         where !allOptions.contains(where: { $0.name == option.name }) {
             allOptions.append(option)
         }
@@ -90,6 +91,8 @@ enum Admin {
             return try AdminAudit.run(arguments)
         case "device":
             return try AdminDevices.run(arguments)
+        case "sweep":
+            return try AdminSweep.run(arguments)
         case "restore":
             if parsed.wantsHelp { print(restore.help, terminator: ""); return ExitStatus.success }
             let strict = try ParsedArguments(arguments, options: restore.options)

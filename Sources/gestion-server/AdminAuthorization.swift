@@ -20,13 +20,14 @@ enum AdminAuthorization {
         case deviceList = "device list"
         case deviceRetire = "device retire"
         case deviceRevoke = "device revoke"
+        case sweep
 
         /// Who may do it: administrators always; operations imports and manages devices; the
         /// Gerencia de Mediación y Convenios reads the audit trail.
         var allowedRoles: Set<String> {
             switch self {
             case .userAdd, .restore: [adminRole]
-            case .importAccounts: [adminRole, Rol.operacion.rawValue]
+            case .importAccounts, .sweep: [adminRole, Rol.operacion.rawValue]
             case .auditVerify, .auditExport: [adminRole, Rol.operacion.rawValue, Rol.mediacion.rawValue]
             case .deviceList, .deviceRetire, .deviceRevoke: [adminRole, Rol.operacion.rawValue]
             }

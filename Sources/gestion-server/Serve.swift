@@ -31,6 +31,22 @@ enum Serve {
         )
 
         signal(SIGPIPE, SIG_IGN)
+        let sweepMinutes = try parsed.integer("sweep-interval", default: 60, in: 0...(24 * 60))
+        let clock = ExecutableClock.fromEnvironment()
+        let sweeper = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "gestion.sweeper"))
+        if sweepMinutes > 0 {
+            // The automatic closures of day 32 and day 91, soon after start and then on schedule.
+            sweeper.schedule(deadline: .now() + .seconds(5), repeating: .seconds(sweepMinutes * 60))
+            sweeper.setEventHandler {
+                do throws(SyncStoreError) {
+                    let report = try DeadlineSweeper.run(store: store, now: clock())
+                    logger.info("sweep", ["examined": String(report.examined), "closed": String(report.closed.count)])
+                } catch {
+                    logger.error("sweep_failed", ["error": ServerCommandLine.describe(error)])
+                }
+            }
+            sweeper.resume()
+        }
         let stopped = DispatchSemaphore(value: 0)
         var sources: [any DispatchSourceSignal] = []
         for signalNumber in [SIGINT, SIGTERM] {
@@ -38,6 +54,7 @@ enum Serve {
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             source.setEventHandler {
                 logger.notice("signal", ["signal": signalNumber == SIGINT ? "SIGINT" : "SIGTERM"])
+                sweeper.cancel()
                 server.shutdown(gracePeriod: .seconds(10))
                 stopped.signal()
             }

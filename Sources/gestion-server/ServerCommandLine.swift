@@ -30,6 +30,7 @@ enum ServerCommandLine {
             .value("log-level", "<level>", "debug, info, notice, warning or error (default: info)."),
             .value("token-lifetime", "<seconds>", "How long a login lasts (default: 1209600, 14 days)."),
             .value("max-offline-days", "<days>", "Days without a sync after which a device locks until its user signs in (default: 30)."),
+            .value("sweep-interval", "<minutes>", "How often the automatic closures (day 32, day 91) run; 0 turns them off (default: 60)."),
         ],
         discussion: """
             The server logs one logfmt line per event to standard error, never borrowers' personal data.

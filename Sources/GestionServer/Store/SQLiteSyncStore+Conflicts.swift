@@ -140,6 +140,19 @@ extension SQLiteSyncStore {
             let body = row?.string(at: 0) == RecordOperation.put.rawValue ? try row?.string(at: 1).map(Self.decodeBody) : nil
             baseBodies[ConflictRecord.target(target)] = body.map(JSONValue.object) ?? .null
         }
+        var beforeApplied: [String: JSONValue] = [:]
+        for row in try db.query("SELECT DISTINCT collection, id FROM changes WHERE version = ?", [change.version]) {
+            let key = RecordKey(row.string(at: 0) ?? "", row.string(at: 1) ?? "")
+            let previous = try db.queryOne(
+                """
+                SELECT op, body FROM changes WHERE collection = ? AND id = ? AND version < ?
+                ORDER BY version DESC, seq DESC LIMIT 1
+                """,
+                [key.collection, key.id, change.version] as [any SQLiteBindable]
+            )
+            let body = previous?.string(at: 0) == RecordOperation.put.rawValue ? try previous?.string(at: 1).map(Self.decodeBody) : nil
+            beforeApplied[ConflictRecord.target(key)] = body.map(JSONValue.object) ?? .null
+        }
         let record = ConflictRecord(
             id: "\(context.author.clientID)-\(envelope.id)", targets: targets.map(ConflictRecord.target), rule: rule,
             status: "open",
@@ -157,7 +170,7 @@ extension SQLiteSyncStore {
                     hlc: envelope.hlc, applied: false
                 ),
             ],
-            base: baseBodies, detectedAt: context.now, resolution: nil
+            base: baseBodies, beforeApplied: beforeApplied, detectedAt: context.now, resolution: nil
         )
         guard case .object(let body) = try JSONValueEncoder().encode(record) else {
             throw SyncStoreError.failed("a conflict record does not encode as an object")

@@ -259,6 +259,16 @@ public final class SQLiteSyncStore: SyncStore {
         }
     }
 
+    public func records(in collection: String) throws(SyncStoreError) -> [String: JSONObject] {
+        try read { db in
+            var records: [String: JSONObject] = [:]
+            try db.forEachRow("SELECT id, body FROM records WHERE collection = ?", [collection]) { row in
+                records[row.string(at: 0) ?? ""] = try Self.decodeBody(row.string(at: 1))
+            }
+            return records
+        }
+    }
+
     public func latestVersion() throws(SyncStoreError) -> Int64 {
         try read { db in try db.queryScalar("SELECT COALESCE(MAX(version), 0) FROM change_sets")?.int64 ?? 0 }
     }

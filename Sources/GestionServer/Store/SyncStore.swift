@@ -61,6 +61,8 @@ public protocol SyncStore: Sendable {
     // MARK: Inspection
     /// Every record, for comparisons and exports.
     func allRecords() throws(SyncStoreError) -> [RecordKey: JSONObject]
+    /// The records of one collection, keyed by id.
+    func records(in collection: String) throws(SyncStoreError) -> [String: JSONObject]
     func latestVersion() throws(SyncStoreError) -> Int64
 
     func close()

@@ -33,7 +33,7 @@ public struct ResolverConflicto: MutacionMediacion {
     public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
         try ConflictResolver.resolve(
             id: conflicto, choice: eleccion, reason: motivo, merge: fusion, context: context, records: &records,
-            registry: Mediacion.registry, validate: Self.validar
+            registry: Mediacion.registry, validate: Self.validar, preserve: { $0.collection == Historial.collection }
         )
     }
 

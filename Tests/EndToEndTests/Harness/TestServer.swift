@@ -59,7 +59,9 @@ final class TestServer: @unchecked Sendable {
     ) throws -> ProcessResult {
         let result = try runProcess(
             Products.server, ["admin", "--data-dir", dataDirectory.path] + arguments, stdin: stdin,
-            environment: ["GESTION_ADMIN_USER": user, "GESTION_ADMIN_PASSWORD": Self.password(user)]
+            environment: [
+                "GESTION_ADMIN_USER": user, "GESTION_ADMIN_PASSWORD": Self.password(user), "GESTION_CLOCK_FILE": clockFile.path,
+            ]
         )
         if expectSuccess, result.status != 0 {
             Issue.record("admin \(arguments) failed (\(result.status)): \(result.stderr)")
