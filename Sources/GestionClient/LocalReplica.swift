@@ -441,7 +441,8 @@ public final class LocalReplica: Sendable {
         }
     }
 
-    var now: Date { clock() }
+    /// The replica's clock: the time mutations are stamped with.
+    public var now: Date { clock() }
 }
 
 /// The records as the device currently sees them (inside a transaction).

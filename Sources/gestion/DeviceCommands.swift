@@ -145,9 +145,17 @@ struct DeviceCommands {
             body["syncState"] = .string(record.syncState.rawValue)
             return .object(body)
         }
+        // The next deadline, computed here on the device exactly as the server computes it.
+        let plazos = try replica.record(Plazos.key(Plazos.registroID)).flatMap { try? Plazos(body: $0.body) } ?? .procedimiento
+        let siguiente = caso.flatMap { try? Caso(body: $0.body) }.flatMap {
+            Vencimientos.siguiente(caso: $0, plazos: plazos, ahora: replica.now)
+        }
+        let vencimiento: JSONValue = siguiente.map { (v: Vencimiento) -> JSONValue in
+            ["pendiente": .string(v.pendiente), "fechaLimite": .string(v.fechaLimite.description), "vencido": .bool(v.vencido)]
+        } ?? .null
         let view: JSONValue = [
             "cuenta": describe(cuenta), "caso": describe(caso), "contacto": describe(contacto),
-            "sesiones": .array(sesiones.map { describe($0) }),
+            "sesiones": .array(sesiones.map { describe($0) }), "siguienteVencimiento": vencimiento,
         ]
         if parsed.flags.contains("json") {
             print(JSONSerializer.string(view))
@@ -160,6 +168,9 @@ struct DeviceCommands {
                 continue
             }
             for key in body.keys.sorted() { print("  \(Show.pad(key, 26))\(Show.value(body[key]!))") }
+        }
+        if let siguiente {
+            print("NEXT DEADLINE:\n  \(siguiente.pendiente) by \(siguiente.fechaLimite)" + (siguiente.vencido ? " — OVERDUE" : ""))
         }
         print("SESIONES:")
         if sesiones.isEmpty { print("  -") }

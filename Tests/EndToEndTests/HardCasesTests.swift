@@ -30,7 +30,9 @@ import Testing
         #expect(historial.contains { $0.contains("\"accion\":\"cerrarSinRegistro\"") }, "the history shows the closure…")
         #expect(historial.contains { $0.contains("\"accion\":\"deshacerCierre\"") }, "…and its undoing")
         try escenario.todosCoinciden()
-        #expect(try escenario.caso(escenario.asesor, 1)["caso"]?["estatus"] == "Sesión agendada")
+        let vista = try escenario.caso(escenario.asesor, 1)
+        #expect(vista["caso"]?["estatus"] == "Sesión agendada")
+        #expect(vista["siguienteVencimiento"]?["pendiente"]?.stringValue != nil, "each case shows its next deadline on the device")
     }
 
     /// 2. An asesor records the e-mail on its phone while the mediator corrects the same e-mail on
