@@ -101,6 +101,12 @@ extension LocalReplica {
             var needsRebase = false
             for changeSet in page.changeSets {
                 for change in changeSet.changes {
+                    if change.op == .evict {
+                        try evict(change.key, db: db)
+                        changed.insert(change.key)
+                        continue
+                    }
+                    try db.run("DELETE FROM pending_evictions WHERE collection = ? AND id = ?", [change.collection, change.id])
                     let body = change.body.map { JSONSerializer.string(.object($0)) }
                     let shadowed = try db.run(
                         "UPDATE shadows SET body = ? WHERE collection = ? AND id = ?",
@@ -128,6 +134,7 @@ extension LocalReplica {
                 }
             }
             if needsRebase { changed.formUnion(try rebase(db: db, now: now)) }
+            if !page.hasMore { changed.formUnion(try completeEvictions(db: db)) }
             try Meta.set(db, "cursor", String(page.cursor))
             try Meta.set(db, "results_through", String(resultsThrough))
             let known = try Self.position(db).serverLastMutationID
@@ -207,6 +214,38 @@ extension LocalReplica {
         }
         try Meta.set(db, "next_mutation_id", String(lastMutationID + 1 + Int64(ids.count)))
         try Meta.set(db, "renumber_outbox", nil)
+    }
+
+    /// A record left this device's scope: it goes now, unless a pending mutation of this device
+    /// touches it; then it goes once the server has confirmed that mutation.
+    private func evict(_ key: RecordKey, db: Connection) throws {
+        let pending = try db.queryOne(
+            "SELECT 1 FROM outbox_touches WHERE collection = ? AND id = ?", [key.collection, key.id]
+        ) != nil
+        if pending {
+            try db.run("INSERT OR IGNORE INTO pending_evictions (collection, id) VALUES (?, ?)", [key.collection, key.id])
+            try db.run("UPDATE shadows SET body = NULL WHERE collection = ? AND id = ?", [key.collection, key.id])
+        } else {
+            try db.run("DELETE FROM shadows WHERE collection = ? AND id = ?", [key.collection, key.id])
+            try db.run("DELETE FROM records WHERE collection = ? AND id = ?", [key.collection, key.id])
+        }
+    }
+
+    /// Removes the records whose eviction waited for pending mutations that are now confirmed.
+    private func completeEvictions(db: Connection) throws -> Set<RecordKey> {
+        var removed: Set<RecordKey> = []
+        for row in try db.query(
+            """
+            SELECT collection, id FROM pending_evictions p
+            WHERE NOT EXISTS (SELECT 1 FROM outbox_touches t WHERE t.collection = p.collection AND t.id = p.id)
+            """
+        ) {
+            let key = RecordKey(row.string(at: 0) ?? "", row.string(at: 1) ?? "")
+            try evict(key, db: db)
+            try db.run("DELETE FROM pending_evictions WHERE collection = ? AND id = ?", [key.collection, key.id])
+            removed.insert(key)
+        }
+        return removed
     }
 
     /// Puts every locally changed record back to the server's version, then re-applies the

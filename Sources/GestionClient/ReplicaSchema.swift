@@ -11,6 +11,8 @@ import GestionSQLite
 ///   resolution (`resolved`), kept with the reason until the user dismisses them.
 /// - `outbox.base_version`: the cursor when the user acted, so the server can tell which changes
 ///   the device had not seen.
+/// - `pending_evictions`: records that left the device's scope while a pending mutation still
+///   touches them; removed once the server has confirmed those mutations.
 enum ReplicaSchema {
     static let migrator = Migrator([
         Migration(
@@ -82,6 +84,16 @@ enum ReplicaSchema {
             sql: """
                 ALTER TABLE outbox ADD COLUMN base_version INTEGER;
                 ALTER TABLE rejections ADD COLUMN kind TEXT NOT NULL DEFAULT 'rejected';
+                """
+        ),
+        Migration(
+            name: "0003-scopes",
+            sql: """
+                CREATE TABLE pending_evictions (
+                    collection TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    PRIMARY KEY (collection, id)
+                ) STRICT, WITHOUT ROWID;
                 """
         ),
     ])

@@ -10,6 +10,10 @@ public struct AuthenticatedClient: Sendable, Equatable {
     public var clientID: String
     /// The device as the registry has it.
     public var device: DeviceRecord?
+    /// The user's organisation unit, for what it may see.
+    public var unit: String?
+
+    public var profile: UserProfile { UserProfile(id: userID, role: role, unit: unit) }
 }
 
 /// Passwords, tokens and login throttling.
@@ -124,7 +128,7 @@ public final class Authenticator: Sendable {
                 message: "Your session expired. Sign in again; the changes waiting on your device are kept."
             )
         }
-        return AuthenticatedClient(userID: user.id, role: user.role, clientID: stored.clientID, device: device)
+        return AuthenticatedClient(userID: user.id, role: user.role, clientID: stored.clientID, device: device, unit: user.unit)
     }
 
     /// A fresh token for the caller of a valid session; the presented token stops working.

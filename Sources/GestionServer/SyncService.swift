@@ -113,10 +113,11 @@ public final class SyncService: Sendable {
         let response: PushResponse
         do {
             response = try store.push(
-                request.mutations, author: author, registry: registry, receivedAt: clock(), policy: configuration.pushPolicy
+                request.mutations, author: author, authorTags: registry.replication.userTags(caller.profile), registry: registry,
+                receivedAt: clock(), policy: configuration.pushPolicy
             )
         } catch {
-            throw Authenticator.storeFailure(error)
+            throw storeFailure(error)
         }
         faults(.pushCommitted)
         logger.info(
@@ -144,7 +145,7 @@ public final class SyncService: Sendable {
         do {
             var response = try store.pull(
                 clientID: caller.clientID, cursor: request.cursor, resultsAfter: request.resultsAfter, limit: limit,
-                serverTime: now
+                serverTime: now, audience: PullAudience(user: caller.profile, policy: registry.replication)
             )
             if let report = request.device {
                 if Self.isNews(report, from: caller.device, at: now) {
@@ -158,7 +159,7 @@ public final class SyncService: Sendable {
             }
             return response
         } catch {
-            throw Authenticator.storeFailure(error)
+            throw storeFailure(error)
         }
     }
 
@@ -169,6 +170,16 @@ public final class SyncService: Sendable {
         return device.pendingCount != report.pendingCount || device.oldestPendingAt != report.oldestPendingAt
             || (report.appVersion != nil && report.appVersion != device.appVersion)
             || now.timeIntervalSince(device.lastSyncAt ?? .distantPast) > 60
+    }
+
+    /// The protocol error for a store failure; the technical detail (SQL text and SQLite's
+    /// message, never bound values) goes to the log.
+    private func storeFailure(_ error: SyncStoreError) -> ErrorResponse {
+        switch error {
+        case .failed(let detail), .unusable(let detail): logger.error("store_failed", ["detail": detail])
+        default: break
+        }
+        return Authenticator.storeFailure(error)
     }
 
     private func checkClient(_ clientID: String, caller: AuthenticatedClient) throws(ErrorResponse) {

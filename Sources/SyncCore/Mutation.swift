@@ -152,6 +152,8 @@ public struct MutationRegistry: Sendable {
     public private(set) var definitions: [String: MutationDefinition] = [:]
     /// How concurrent mutations of the same record are reconciled.
     public var conflictRules = ConflictRuleTable()
+    /// Who sees which records.
+    public var replication = ReplicationPolicy.everyoneSeesEverything
 
     public init() {}
 

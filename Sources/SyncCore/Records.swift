@@ -21,6 +21,9 @@ public enum RecordOperation: String, Sendable, Codable, Hashable {
     case put
     /// The record no longer exists.
     case delete
+    /// The record left this device's scope (it still exists on the server): remove it from the
+    /// replica once no pending mutation of the device touches it.
+    case evict
 }
 
 /// One record's change: the whole new body for `put`, nothing for `delete`.
@@ -35,6 +38,13 @@ public struct RecordChange: Sendable, Hashable, Codable {
         self.id = key.id
         self.op = body == nil ? .delete : .put
         self.body = body
+    }
+
+    /// The record left the receiver's scope.
+    public static func evict(_ key: RecordKey) -> RecordChange {
+        var change = RecordChange(key: key, body: nil)
+        change.op = .evict
+        return change
     }
 
     public var key: RecordKey { RecordKey(collection, id) }

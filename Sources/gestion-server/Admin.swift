@@ -39,6 +39,7 @@ enum Admin {
             .value("user", "<name>", "Login name: 3 to 64 lowercase letters, digits, '.', '-' or '_'."),
             .value("role", "<role>", "One of: \(roleNames.joined(separator: ", "))."),
             .flag("password-stdin", "Read the password from the first line of standard input."),
+            .value("unidad", "<name>", "For delegacion and agencia users: their delegación or despacho, as the assignment writes it."),
         ] + AdminAuthorization.options,
         discussion: """
             Passwords have at least 10 characters and do not contain the user name. The first user
@@ -115,6 +116,10 @@ enum Admin {
         guard roleNames.contains(role) else {
             throw UsageError("Unknown role '\(role)'. Roles: \(roleNames.joined(separator: ", ")).")
         }
+        let unit = parsed.values["unidad"]?.trimmingCharacters(in: .whitespaces)
+        if let needed = Alcances.unidadRequerida(role), unit?.isEmpty ?? true {
+            throw UsageError("A \(role) user needs --unidad: \(needed). Without it the user would see no account.")
+        }
         guard parsed.flags.contains("password-stdin") else {
             throw UsageError("Give the password on standard input with --password-stdin (never on the command line).")
         }
@@ -131,7 +136,9 @@ enum Admin {
         let actor = try AdminAuthorization.authorize(.userAdd, parsed: parsed, store: store, bootstrap: firstAdministrator)
         let hash = Authenticator.hashPassword(password, iterations: ServerCommandLine.passwordIterations)
         do {
-            try store.addUser(NewUser(id: user, role: role, passwordHash: hash, createdAt: Date(), createdBy: actor.user))
+            try store.addUser(
+                NewUser(id: user, role: role, passwordHash: hash, createdAt: Date(), createdBy: actor.user, unit: unit)
+            )
         } catch {
             throw CommandFailure(ServerCommandLine.describe(error))
         }

@@ -69,7 +69,7 @@ import Testing
         try device.login(server)
         try device.ok(["sync"])
         #expect(try device.ok(["status", "--json"]).stdout.contains("\"pendingCount\":0"))
-        #expect(try Tables.records(ofFile: device.replica) == Tables.serverRecords(server))
+        #expect(try Tables.records(ofFile: device.replica) == Tables.serverRecords(server, visibleTo: device.user))
     }
 
     @Test func wrongPasswordsAndBadFilesGetClearErrors() throws {

@@ -36,7 +36,7 @@ import Testing
         let clientID = device.replica.clientID
         #expect(try Tables.serverScalar(server, "SELECT COUNT(*) FROM change_sets WHERE client_id = ?", [.text(clientID)])?.int64 == 2)
         #expect(try device.replica.status().pendingCount == 0)
-        #expect(try Tables.records(ofFile: device.replica.path) == Tables.serverRecords(server))
+        #expect(try Tables.records(ofFile: device.replica.path) == Tables.serverRecords(server, visibleTo: device.user))
     }
 
     @Test func replayingTheSameBytesGivesTheStoredResultsAndNoNewVersion() async throws {
@@ -106,7 +106,7 @@ import Testing
 
         try device.ok(["sync"])
         #expect(try Tables.serverScalar(server, "SELECT COUNT(*) FROM mutation_results WHERE status = 'applied' AND name = 'registrarAceptacion'")?.int64 == 1)
-        #expect(try Tables.records(ofFile: device.replica) == Tables.serverRecords(server))
+        #expect(try Tables.records(ofFile: device.replica) == Tables.serverRecords(server, visibleTo: device.user))
     }
 
     @Test(arguments: ["before-push", "after-push", "after-first-page"])
@@ -248,7 +248,7 @@ import Testing
                     [.text(clientID)]
                 )?.int64 == 0, "no mutation has two change-sets"
             )
-            #expect(try Tables.records(ofFile: device.replica.path) == Tables.serverRecords(server))
+            #expect(try Tables.records(ofFile: device.replica.path) == Tables.serverRecords(server, visibleTo: device.user))
         }
         #expect(server.allLogs.components(separatedBy: "event=listening").count - 1 == 4, "the server really restarted three times")
     }
@@ -280,7 +280,7 @@ import Testing
         )
         let status = try device.ok(["status", "--json"])
         #expect(status.stdout.contains("\"pendingCount\":0"), sourceLocation: sourceLocation)
-        #expect(try Tables.records(ofFile: device.replica) == Tables.serverRecords(server), sourceLocation: sourceLocation)
+        #expect(try Tables.records(ofFile: device.replica) == Tables.serverRecords(server, visibleTo: device.user), sourceLocation: sourceLocation)
     }
 }
 
@@ -346,7 +346,7 @@ final class LosingTransport: Sendable {
         #expect(casos.contains("\"estatus\":null,\"numeroCredito\":\"\(Cuentas.credito(2))\""))
         #expect(casos.contains("\"estatus\":\"En Mediación\",\"numeroCredito\":\"\(Cuentas.credito(3))\""))
         #expect(try Tables.serverScalar(server, "SELECT COUNT(*) FROM records WHERE collection = 'casos'")?.int64 == 2)
-        #expect(try Tables.records(ofFile: device.replica) == Tables.serverRecords(server))
+        #expect(try Tables.records(ofFile: device.replica) == Tables.serverRecords(server, visibleTo: device.user))
         #expect(try device.ok(["status", "--json"]).stdout.contains("\"pendingCount\":0"))
         try device.ok(["aceptar", Cuentas.credito(2)])
         try device.ok(["sync"])

@@ -84,7 +84,14 @@ import Testing
         try escenario.mutate(escenario.agencia, "resolverConflicto", ["conflicto": .string(id), "eleccion": "keep", "motivo": "El nuevo mediador ya contactó al acreditado"])
         try escenario.todosCoinciden()
         #expect(try escenario.servidor("conflicts", id)?["status"] == "resolved")
-        #expect(try escenario.caso(escenario.mediador, 1)["caso"]?["syncState"] == "synced")
+        // The old mediator's laptop was cleaned of the account; its action was not lost: it is in
+        // the conflict record. The new mediator holds the whole account.
+        let viejo = try Tables.records(ofFile: escenario.mediador.replica)
+        #expect(!viejo.contains { $0[1].hasPrefix(Cuentas.credito(1)) || $0[2].contains(Cuentas.credito(1)) })
+        #expect(try escenario.servidor("conflicts", id)?["contenders"]?[1]?["args"]?["numeroCredito"] == .string(Cuentas.credito(1)))
+        let nuevo = try Tables.records(ofFile: escenario.otroMediador.replica)
+        #expect(nuevo.contains { $0[0] == "cuentas" && $0[1] == Cuentas.credito(1) })
+        #expect(try escenario.caso(escenario.otroMediador, 1)["caso"]?["syncState"] == "synced")
     }
 
     /// 4. An asesor records acceptance for an account that operations excluded an hour earlier: the
@@ -160,9 +167,11 @@ import Testing
         #expect(try escenario.servidor("casos", "\(credito)-1")?["estatus"] == "Convenio firmado")
         let id = try conflictoAbierto(escenario)
         try escenario.sincronizarTodos()
-        for device in escenario.todos {
+        // Every device that holds the case shows it in conflict; the other mediator does not hold it.
+        for device in escenario.todos where device.user != "mediador.dos" {
             #expect(try escenario.caso(device, 1)["caso"]?["syncState"] == "inConflict", "\(device.replica)")
         }
+        #expect(try escenario.otroMediador.run(["caso", Cuentas.credito(1)]).status == 1)
 
         // The Gerencia de Mediación y Convenios finds the refusal was the last session's outcome.
         try escenario.mutate(

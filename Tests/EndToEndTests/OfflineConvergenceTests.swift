@@ -59,9 +59,9 @@ import Testing
         // Every action on a case is in its history: two acceptances, a refusal, the approval,
         // the distribution and the session.
         #expect(count("historial") == 6)
-        #expect(try Tables.records(ofFile: asesor.replica) == serverRecords)
-        #expect(try Tables.records(ofFile: mediador.replica) == serverRecords)
-        #expect(try Tables.records(ofFile: agencia.replica) == serverRecords)
+        for device in [asesor, mediador, agencia] {
+            #expect(try Tables.records(ofFile: device.replica) == Tables.serverRecords(server, visibleTo: device.user))
+        }
 
         let caso = try mediador.ok(["caso", Cuentas.credito(1), "--json"])
         #expect(caso.stdout.contains("\"estatus\":\"Sesión agendada\""))

@@ -37,6 +37,12 @@ final class InProcessServer: Sendable {
     static func credito(_ n: Int) -> String { Fixtures.credito(n) }
     static func cuenta(_ n: Int) -> Cuenta { Fixtures.cuenta(n) }
 
+    /// The server's records that `user`'s devices receive.
+    func visible(to user: String) throws -> [RecordKey: JSONObject] {
+        guard let stored = try store.user(id: user) else { return [:] }
+        return try store.records(visibleTo: PullAudience(user: stored.profile, policy: Mediacion.registry.replication))
+    }
+
     /// The next `count` requests to `endpoint` fail as if the network were down.
     func failNext(_ endpoint: Endpoint, count: Int) {
         failures.withLock { $0[endpoint] = count }

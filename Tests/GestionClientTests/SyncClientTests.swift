@@ -37,11 +37,11 @@ import Testing
         try await mediadorSync.sync()
         try await asesorSync.sync()
         try await agenciaSync.sync()
-        let serverRecords = try server.store.allRecords()
-        #expect(try asesor.allRecords() == serverRecords)
-        #expect(try mediador.allRecords() == serverRecords)
-        #expect(try agencia.allRecords() == serverRecords)
-        #expect(serverRecords[Caso.key("\(InProcessServer.credito(1))-1")]?["estatus"] == "Sesión agendada")
+        for (replica, user) in [(asesor, "asesor.uno"), (mediador, "mediador.uno"), (agencia, "agencia.uno")] {
+            #expect(try replica.allRecords() == server.visible(to: user), "\(user) holds exactly its scope")
+        }
+        #expect(try mediador.allRecords().keys.filter { $0.collection == Cuenta.collection } == [Cuenta.key(InProcessServer.credito(1))])
+        #expect(try server.store.allRecords()[Caso.key("\(InProcessServer.credito(1))-1")]?["estatus"] == "Sesión agendada")
     }
 
     @Test func syncRetriesWhileTheNetworkIsDownAndRecordsTheOutcome() async throws {
@@ -85,7 +85,7 @@ import Testing
         server.failNext(.push, count: 1)
         _ = try? await client.sync()
         try await client.sync()
-        #expect(try replica.allRecords() == server.store.allRecords())
+        #expect(try replica.allRecords() == server.visible(to: "asesor.uno"))
         #expect(try replica.status().pendingCount == 0)
     }
 
@@ -131,6 +131,6 @@ import Testing
         try await client.sync()
         #expect(try replica.session()?.serverID == server.store.serverID)
         #expect(try replica.status().pendingCount == 0)
-        #expect(try replica.allRecords() == server.store.allRecords())
+        #expect(try replica.allRecords() == server.visible(to: "asesor.uno"))
     }
 }

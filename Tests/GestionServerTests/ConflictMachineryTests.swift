@@ -138,7 +138,7 @@ enum Notas {
             hlc: HybridTimestamp(millis: hlcMillis ?? Int64(occurred.timeIntervalSince1970 * 1000)), baseVersion: base
         )
         let response = try store.push(
-            [envelope], author: author, registry: Notas.registry, receivedAt: start.addingTimeInterval(receivedAt ?? offset + 1),
+            [envelope], author: author, authorTags: ["*"], registry: Notas.registry, receivedAt: start.addingTimeInterval(receivedAt ?? offset + 1),
             policy: PushPolicy()
         )
         return try #require(response.results.first)
@@ -266,7 +266,7 @@ enum Notas {
         registry.conflictRules = ConflictRuleTable()
         try push(a, 1, "escribir", ["id": "n1", "texto": "t"], base: 0)
         let envelope = MutationEnvelope(id: 1, name: "escribir", args: ["id": "n1", "texto": "u"], occurredAt: start, hlc: .zero, baseVersion: 0)
-        let result = try store.push([envelope], author: b, registry: registry, receivedAt: start, policy: PushPolicy()).results[0]
+        let result = try store.push([envelope], author: b, authorTags: ["*"], registry: registry, receivedAt: start, policy: PushPolicy()).results[0]
         #expect(result.resolution?.contains("No conflict rule covers") == true)
     }
 }

@@ -33,7 +33,8 @@ public enum Fixtures {
             try store.addUser(
                 NewUser(
                     id: user, role: role.rawValue,
-                    passwordHash: Authenticator.hashPassword(password(user), iterations: passwordIterations), createdAt: now
+                    passwordHash: Authenticator.hashPassword(password(user), iterations: passwordIterations), createdAt: now,
+                    unit: role == .agencia ? "Agencia Ejemplo" : role == .delegacion ? "Delegación Ejemplo" : nil
                 )
             )
         }

@@ -81,7 +81,8 @@ extension SQLiteSyncStore {
             case .exclusive, nil:
                 let reason = rule?.reason ?? "No conflict rule covers \(change.mutationName) and \(envelope.name)."
                 let version = try holdForReview(
-                    envelope, context: context, against: change, targets: targets, base: base, rule: reason, db: db
+                    envelope, context: context, against: change, targets: targets, base: base, rule: reason,
+                    policy: registry.replication, db: db
                 )
                 return MutationResult(
                     id: envelope.id, status: .applied,
@@ -120,7 +121,7 @@ extension SQLiteSyncStore {
     /// records as the held mutation's device saw them. Returns the version of that change-set.
     func holdForReview(
         _ envelope: MutationEnvelope, context: MutationContext, against change: ConcurrentChange, targets: [RecordKey],
-        base: Int64, rule: String, db: Connection
+        base: Int64, rule: String, policy: ReplicationPolicy, db: Connection
     ) throws -> Int64 {
         guard let applied = try db.queryOne(
             """
@@ -177,7 +178,74 @@ extension SQLiteSyncStore {
         }
         return try appendChangeSet(
             [RecordChange(key: record.key, body: body)], clientID: context.author.clientID, mutationID: envelope.id,
-            mutationName: envelope.name, userID: context.author.userID, committedAt: context.now, db: db
+            mutationName: envelope.name, userID: context.author.userID, committedAt: context.now, policy: policy, db: db
         )
+    }
+}
+
+extension SQLiteSyncStore {
+    /// A mutation acts only on records in its author's scope. Out of scope now but not when the
+    /// user acted (the device held the record at its base): held for review with its data, never
+    /// dropped. Never in scope: refused.
+    func checkScope(
+        _ envelope: MutationEnvelope, context: MutationContext, tags: Set<String>, targets: [RecordKey],
+        registry: MutationRegistry, db: Connection
+    ) throws -> MutationResult? {
+        let policy = registry.replication
+        guard !tags.contains(ReplicationPolicy.everything) else { return nil }
+        let records = TransactionRecords(db: db)
+        for target in targets {
+            guard let partition = policy.partition(target, try records.record(target) ?? [:]) else { continue }
+            let audience = Set(
+                try db.query("SELECT tag FROM partition_audience WHERE partition = ?", [partition]).compactMap { $0.string(at: 0) }
+            )
+            if !audience.isDisjoint(with: tags) { continue }
+            // A partition nobody holds has no records yet: let the rules say what is missing
+            // (an unknown credit number) rather than "not yours".
+            if audience.isEmpty, try db.queryOne("SELECT 1 FROM records WHERE partition = ? LIMIT 1", [partition]) == nil {
+                continue
+            }
+            if let base = envelope.baseVersion, let lost = try lostAccess(partition: partition, tags: tags, base: base, db: db) {
+                let version = try holdForReview(
+                    envelope, context: context, against: lost, targets: targets, base: base,
+                    rule: "The device acted on a record that left its scope before the action arrived (\(lost.mutationName)): "
+                        + "a person decides whether the action stands.",
+                    policy: policy, db: db
+                )
+                return MutationResult(
+                    id: envelope.id, status: .applied,
+                    resolution: "Sent to review: this device no longer holds the record it acted on; a person decides.",
+                    version: version
+                )
+            }
+            return MutationResult(
+                id: envelope.id, status: .rejected, code: "out_of_scope",
+                message: "This record is not assigned to you, so you cannot act on it."
+            )
+        }
+        return nil
+    }
+
+    /// The change that took `partition` away from `tags` after `base`, if one of them had it then.
+    func lostAccess(partition: String, tags: Set<String>, base: Int64, db: Connection) throws -> ConcurrentChange? {
+        for tag in tags.sorted() {
+            guard let removedAt = try db.queryScalar(
+                """
+                SELECT to_version FROM audience_history
+                WHERE partition = ? AND tag = ? AND from_version <= ? AND to_version IS NOT NULL AND to_version > ?
+                ORDER BY to_version LIMIT 1
+                """,
+                [partition, tag, base, base] as [any SQLiteBindable]
+            )?.int64,
+                let row = try db.queryOne(
+                    "SELECT mutation_name, client_id, mutation_id FROM change_sets WHERE version = ?", [removedAt]
+                )
+            else { continue }
+            return ConcurrentChange(
+                version: removedAt, mutationName: row.string(at: 0) ?? "", clientID: row.string(at: 1) ?? "",
+                mutationID: row.int64(at: 2) ?? 0
+            )
+        }
+        return nil
     }
 }

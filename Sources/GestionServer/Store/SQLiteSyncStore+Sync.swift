@@ -7,8 +7,8 @@ extension SQLiteSyncStore {
     // MARK: Push
 
     public func push(
-        _ mutations: [MutationEnvelope], author: MutationAuthor, registry: MutationRegistry, receivedAt: Date,
-        policy: PushPolicy
+        _ mutations: [MutationEnvelope], author: MutationAuthor, authorTags: Set<String>, registry: MutationRegistry,
+        receivedAt: Date, policy: PushPolicy
     ) throws(SyncStoreError) -> PushResponse {
         try write { db in
             guard let stored = try db.queryScalar(
@@ -29,7 +29,10 @@ extension SQLiteSyncStore {
                     results.append(result)
                     continue
                 }
-                let result = try apply(envelope, author: author, registry: registry, receivedAt: receivedAt, policy: policy, db: db)
+                let result = try apply(
+                    envelope, author: author, authorTags: authorTags, registry: registry, receivedAt: receivedAt, policy: policy,
+                    db: db
+                )
                 results.append(result)
                 last = envelope.id
             }
@@ -46,8 +49,8 @@ extension SQLiteSyncStore {
     /// Runs one mutation against the records of this transaction and records its result: judges
     /// its time, consults the conflict rules about concurrent changes, then applies it.
     func apply(
-        _ envelope: MutationEnvelope, author: MutationAuthor, registry: MutationRegistry, receivedAt: Date,
-        policy: PushPolicy = .init(), db: Connection
+        _ envelope: MutationEnvelope, author: MutationAuthor, authorTags: Set<String> = [ReplicationPolicy.everything],
+        registry: MutationRegistry, receivedAt: Date, policy: PushPolicy = .init(), db: Connection
     ) throws -> MutationResult {
         let targets = registry.conflictTargets(name: envelope.name, arguments: envelope.args)
         let judged = try judgeTime(envelope, targets: targets, receivedAt: receivedAt, policy: policy, db: db)
@@ -55,7 +58,13 @@ extension SQLiteSyncStore {
             author: author, mutationID: envelope.id, occurredAt: judged.occurredAt, hlc: envelope.hlc,
             now: receivedAt, authority: .server, reportedOccurredAt: envelope.occurredAt, timeNote: judged.note
         )
-        if let decided = try consultConflictRules(envelope, context: context, targets: targets, registry: registry, db: db) {
+        // Unknown names, roles that may not and malformed arguments are refused by the registry
+        // first (below); scope and conflict rules judge only mutations the author may perform.
+        let performable = registry.definition(named: envelope.name)?.allowedRoles.contains(author.role) ?? false
+        if performable,
+            let decided = try checkScope(envelope, context: context, tags: authorTags, targets: targets, registry: registry, db: db)
+                ?? consultConflictRules(envelope, context: context, targets: targets, registry: registry, db: db)
+        {
             try recordResult(decided, of: envelope, author: author, receivedAt: receivedAt, subjects: targets, db: db)
             return decided
         }
@@ -70,7 +79,7 @@ extension SQLiteSyncStore {
             if !changes.isEmpty {
                 result.version = try appendChangeSet(
                     changes, clientID: author.clientID, mutationID: envelope.id, mutationName: envelope.name,
-                    userID: author.userID, committedAt: receivedAt, db: db
+                    userID: author.userID, committedAt: receivedAt, policy: registry.replication, db: db
                 )
             }
         } catch let rejection as MutationRejection {
@@ -115,7 +124,7 @@ extension SQLiteSyncStore {
     /// Appends one change-set under the next version and updates the current records.
     func appendChangeSet(
         _ changes: [RecordChange], clientID: String, mutationID: Int64, mutationName: String, userID: String,
-        committedAt: Date, db: Connection
+        committedAt: Date, policy: ReplicationPolicy, db: Connection
     ) throws -> Int64 {
         let version = (try db.queryScalar("SELECT COALESCE(MAX(version), 0) + 1 FROM change_sets")?.int64) ?? 1
         try db.run(
@@ -125,25 +134,89 @@ extension SQLiteSyncStore {
             """,
             [version, RFC3339.string(from: committedAt), clientID, mutationID, mutationName, userID] as [any SQLiteBindable]
         )
+        var audiencesToCheck: Set<String> = []
         for (seq, change) in changes.enumerated() {
             let body = change.body.map { JSONSerializer.string(.object($0)) }
+            // A deleted record keeps the partition it had, so that its deletion reaches its audience.
+            let partition = try change.body.map { policy.partition(change.key, $0) }
+                ?? db.queryScalar("SELECT partition FROM records WHERE collection = ? AND id = ?", [change.collection, change.id])?.string
             try db.run(
-                "INSERT INTO changes (version, seq, collection, id, op, body) VALUES (?, ?, ?, ?, ?, ?)",
-                [version, seq, change.collection, change.id, change.op.rawValue, body] as [any SQLiteBindable]
+                "INSERT INTO changes (version, seq, collection, id, op, body, partition) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [version, seq, change.collection, change.id, change.op.rawValue, body, partition] as [any SQLiteBindable]
             )
             if let body {
                 try db.run(
                     """
-                    INSERT INTO records (collection, id, body, version) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body, version = excluded.version
+                    INSERT INTO records (collection, id, body, version, partition) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (collection, id) DO UPDATE SET body = excluded.body, version = excluded.version,
+                                                              partition = excluded.partition
                     """,
-                    [change.collection, change.id, body, version] as [any SQLiteBindable]
+                    [change.collection, change.id, body, version, partition] as [any SQLiteBindable]
                 )
             } else {
                 try db.run("DELETE FROM records WHERE collection = ? AND id = ?", [change.collection, change.id])
             }
+            if let partition, policy.definesAudience(change.collection) { audiencesToCheck.insert(partition) }
+        }
+        var seq = changes.count
+        for partition in audiencesToCheck.sorted() {
+            try updateAudience(of: partition, at: version, seq: &seq, written: Set(changes.map(\.key)), policy: policy, db: db)
         }
         return version
+    }
+
+    /// Recomputes who sees `partition` after a change. Newly added tags get every record of the
+    /// partition whole in this version (their devices may be past its older versions); removed
+    /// tags get an eviction of each.
+    func updateAudience(
+        of partition: String, at version: Int64, seq: inout Int, written: Set<RecordKey>, policy: ReplicationPolicy,
+        db: Connection
+    ) throws {
+        let new = try policy.audience(partition, TransactionRecords(db: db))
+        let old = Set(try db.query("SELECT tag FROM partition_audience WHERE partition = ?", [partition]).compactMap { $0.string(at: 0) })
+        let added = new.subtracting(old)
+        let removed = old.subtracting(new)
+        guard !added.isEmpty || !removed.isEmpty else { return }
+        for tag in removed.sorted() {
+            try db.run("DELETE FROM partition_audience WHERE partition = ? AND tag = ?", [partition, tag])
+            try db.run(
+                "UPDATE audience_history SET to_version = ? WHERE partition = ? AND tag = ? AND to_version IS NULL",
+                [version, partition, tag] as [any SQLiteBindable]
+            )
+        }
+        for tag in added.sorted() {
+            try db.run("INSERT INTO partition_audience (partition, tag) VALUES (?, ?)", [partition, tag])
+            try db.run(
+                "INSERT INTO audience_history (partition, tag, from_version) VALUES (?, ?, ?)",
+                [partition, tag, version] as [any SQLiteBindable]
+            )
+        }
+        let members = try db.query(
+            "SELECT collection, id, body FROM records WHERE partition = ? ORDER BY collection, id", [partition]
+        )
+        for row in members {
+            let key = RecordKey(row.string(at: 0) ?? "", row.string(at: 1) ?? "")
+            for tag in added.sorted() where old.isEmpty == false || !written.contains(key) {
+                try db.run(
+                    """
+                    INSERT INTO changes (version, seq, collection, id, op, body, partition, only_for)
+                    VALUES (?, ?, ?, ?, 'put', ?, ?, ?)
+                    """,
+                    [version, seq, key.collection, key.id, row.string(at: 2), partition, tag] as [any SQLiteBindable]
+                )
+                seq += 1
+            }
+            for tag in removed.sorted() {
+                try db.run(
+                    """
+                    INSERT INTO changes (version, seq, collection, id, op, body, partition, only_for)
+                    VALUES (?, ?, ?, ?, 'evict', NULL, ?, ?)
+                    """,
+                    [version, seq, key.collection, key.id, partition, tag] as [any SQLiteBindable]
+                )
+                seq += 1
+            }
+        }
     }
 
     func storedResult(_ db: Connection, clientID: String, mutationID: Int64) throws -> MutationResult {
@@ -215,7 +288,7 @@ extension SQLiteSyncStore {
 
     // MARK: Pull
 
-    public func pull(clientID: String, cursor: Int64, resultsAfter: Int64, limit: Int, serverTime: Date)
+    public func pull(clientID: String, cursor: Int64, resultsAfter: Int64, limit: Int, serverTime: Date, audience: PullAudience)
         throws(SyncStoreError) -> PullResponse
     {
         try read { db in
@@ -226,19 +299,40 @@ extension SQLiteSyncStore {
                 "SELECT last_mutation_id FROM clients WHERE client_id = ?", [clientID]
             )?.int64 ?? 0
 
+            // What this user sees: everything, or the partitions whose audience meets its tags,
+            // the rows addressed to one of its tags, and records outside partitions its role sees.
+            let tags = audience.tags.sorted()
+            let placeholders = tags.map { _ in "?" }.joined(separator: ", ")
+            let sql = audience.seesEverything
+                ? "SELECT version, collection, id, op, body, partition FROM changes WHERE version > ? AND only_for IS NULL ORDER BY version, seq"
+                : """
+                SELECT version, collection, id, op, body, partition FROM changes
+                WHERE version > ? AND (
+                    (only_for IS NULL AND (partition IS NULL
+                        OR partition IN (SELECT partition FROM partition_audience WHERE tag IN (\(placeholders)))))
+                    OR only_for IN (\(placeholders)))
+                ORDER BY version, seq
+                """
             var changeSets: [ChangeSet] = []
             var rows = 0
             var hasMore = false
-            let statement = try db.prepare(
-                "SELECT version, collection, id, op, body FROM changes WHERE version > ? ORDER BY version, seq"
-            )
+            let statement = try db.prepare(sql)
             defer {
                 statement.reset()
                 statement.clearBindings()
             }
             try statement.bind(1, cursor)
+            if !audience.seesEverything {
+                for (index, tag) in (tags + tags).enumerated() { try statement.bind(Int32(index + 2), tag) }
+            }
             while try statement.step() {
                 let version = statement.int64(at: 0)
+                let key = RecordKey(statement.string(at: 1) ?? "", statement.string(at: 2) ?? "")
+                if !audience.seesEverything, statement.isNull(at: 5),
+                    !audience.policy.isVisibleOutsidePartitions(key.collection, audience.role)
+                {
+                    continue
+                }
                 if version != changeSets.last?.version {
                     if rows >= limit {
                         hasMore = true
@@ -246,10 +340,13 @@ extension SQLiteSyncStore {
                     }
                     changeSets.append(ChangeSet(version: version, changes: []))
                 }
-                let key = RecordKey(statement.string(at: 1) ?? "", statement.string(at: 2) ?? "")
-                let body = statement.string(at: 3) == RecordOperation.delete.rawValue
-                    ? nil : try Self.decodeBody(statement.string(at: 4))
-                changeSets[changeSets.count - 1].changes.append(RecordChange(key: key, body: body))
+                let change: RecordChange
+                switch RecordOperation(rawValue: statement.string(at: 3) ?? "") {
+                case .put?: change = RecordChange(key: key, body: try Self.decodeBody(statement.string(at: 4)))
+                case .evict?: change = .evict(key)
+                default: change = RecordChange(key: key, body: nil)
+                }
+                changeSets[changeSets.count - 1].changes.append(change)
                 rows += 1
             }
 
@@ -266,7 +363,7 @@ extension SQLiteSyncStore {
                 results.append(Self.result(id: row.int64(at: 0) ?? 0, row: row.row, offset: 1))
             }
             return PullResponse(
-                changeSets: changeSets, cursor: changeSets.last?.version ?? cursor, hasMore: hasMore,
+                changeSets: changeSets, cursor: hasMore ? changeSets.last?.version ?? cursor : latest, hasMore: hasMore,
                 lastMutationId: lastMutationID, results: results, serverId: serverID,
                 serverTime: serverTime
             )

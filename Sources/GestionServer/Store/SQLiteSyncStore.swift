@@ -148,8 +148,8 @@ public final class SQLiteSyncStore: SyncStore {
                 throw SyncStoreError.userExists(user.id)
             }
             try db.run(
-                "INSERT INTO users (id, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                [user.id, user.role, user.passwordHash, RFC3339.string(from: user.createdAt)]
+                "INSERT INTO users (id, role, password_hash, created_at, unit) VALUES (?, ?, ?, ?, ?)",
+                [user.id, user.role, user.passwordHash, RFC3339.string(from: user.createdAt), user.unit] as [any SQLiteBindable]
             )
             try AuditTrail.append(
                 AuditEntry(
@@ -163,10 +163,10 @@ public final class SQLiteSyncStore: SyncStore {
 
     public func user(id: String) throws(SyncStoreError) -> StoredUser? {
         try read { db in
-            try db.queryOne("SELECT id, role, password_hash, disabled FROM users WHERE id = ?", [id]).map { row in
+            try db.queryOne("SELECT id, role, password_hash, disabled, unit FROM users WHERE id = ?", [id]).map { row in
                 StoredUser(
                     id: row.string(at: 0) ?? "", role: row.string(at: 1) ?? "", passwordHash: row.string(at: 2) ?? "",
-                    disabled: row.bool(at: 3) ?? false
+                    disabled: row.bool(at: 3) ?? false, unit: row.string(at: 4)
                 )
             }
         }
@@ -254,6 +254,26 @@ public final class SQLiteSyncStore: SyncStore {
             var records: [RecordKey: JSONObject] = [:]
             try db.forEachRow("SELECT collection, id, body FROM records") { row in
                 records[RecordKey(row.string(at: 0) ?? "", row.string(at: 1) ?? "")] = try Self.decodeBody(row.string(at: 2))
+            }
+            return records
+        }
+    }
+
+    public func records(visibleTo audience: PullAudience) throws(SyncStoreError) -> [RecordKey: JSONObject] {
+        try read { db in
+            let partitions = Set(
+                try db.query("SELECT partition, tag FROM partition_audience").compactMap { row -> String? in
+                    audience.tags.contains(row.string(at: 1) ?? "") ? row.string(at: 0) : nil
+                }
+            )
+            var records: [RecordKey: JSONObject] = [:]
+            try db.forEachRow("SELECT collection, id, body, partition FROM records") { row in
+                let key = RecordKey(row.string(at: 0) ?? "", row.string(at: 1) ?? "")
+                let visible =
+                    audience.seesEverything
+                    || (row.string(at: 3).map { partitions.contains($0) }
+                        ?? audience.policy.isVisibleOutsidePartitions(key.collection, audience.role))
+                if visible { records[key] = try Self.decodeBody(row.string(at: 2)) }
             }
             return records
         }

@@ -123,5 +123,44 @@ enum ServerSchema {
                 ALTER TABLE clients ADD COLUMN last_sync_at TEXT;
                 """
         ),
+        Migration(
+            name: "0005-scopes",
+            sql: """
+                ALTER TABLE users ADD COLUMN unit TEXT;
+                ALTER TABLE records ADD COLUMN partition TEXT;
+                CREATE INDEX records_by_partition ON records (partition);
+                CREATE TABLE changes_scoped (
+                    version INTEGER NOT NULL REFERENCES change_sets(version),
+                    seq INTEGER NOT NULL,
+                    collection TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    op TEXT NOT NULL CHECK (op IN ('put', 'delete', 'evict')),
+                    body TEXT,
+                    partition TEXT,
+                    only_for TEXT,
+                    PRIMARY KEY (version, seq)
+                ) STRICT, WITHOUT ROWID;
+                INSERT INTO changes_scoped (version, seq, collection, id, op, body)
+                    SELECT version, seq, collection, id, op, body FROM changes;
+                DROP TABLE changes;
+                ALTER TABLE changes_scoped RENAME TO changes;
+                CREATE INDEX changes_by_record ON changes (collection, id, version);
+                CREATE INDEX changes_by_partition ON changes (partition, version);
+                CREATE INDEX changes_only_for ON changes (only_for, version) WHERE only_for IS NOT NULL;
+                CREATE TABLE partition_audience (
+                    partition TEXT NOT NULL,
+                    tag TEXT NOT NULL,
+                    PRIMARY KEY (partition, tag)
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX partition_audience_by_tag ON partition_audience (tag, partition);
+                CREATE TABLE audience_history (
+                    partition TEXT NOT NULL,
+                    tag TEXT NOT NULL,
+                    from_version INTEGER NOT NULL,
+                    to_version INTEGER
+                ) STRICT;
+                CREATE INDEX audience_history_by_partition ON audience_history (partition, tag);
+                """
+        ),
     ])
 }

@@ -25,11 +25,11 @@ public protocol SyncStore: Sendable {
     /// Applies `mutations` of one client at most once each, in one durable transaction, and
     /// returns one result per mutation.
     func push(
-        _ mutations: [MutationEnvelope], author: MutationAuthor, registry: MutationRegistry, receivedAt: Date,
-        policy: PushPolicy
+        _ mutations: [MutationEnvelope], author: MutationAuthor, authorTags: Set<String>, registry: MutationRegistry,
+        receivedAt: Date, policy: PushPolicy
     ) throws(SyncStoreError) -> PushResponse
     /// Change-sets after `cursor` from one consistent snapshot.
-    func pull(clientID: String, cursor: Int64, resultsAfter: Int64, limit: Int, serverTime: Date)
+    func pull(clientID: String, cursor: Int64, resultsAfter: Int64, limit: Int, serverTime: Date, audience: PullAudience)
         throws(SyncStoreError) -> PullResponse
 
     /// Runs mutations on the server's own authority (imports by operations, automatic closures)
@@ -61,6 +61,8 @@ public protocol SyncStore: Sendable {
     // MARK: Inspection
     /// Every record, for comparisons and exports.
     func allRecords() throws(SyncStoreError) -> [RecordKey: JSONObject]
+    /// The records a user's devices receive (its scope), for checks and exports.
+    func records(visibleTo audience: PullAudience) throws(SyncStoreError) -> [RecordKey: JSONObject]
     /// The records of one collection, keyed by id.
     func records(in collection: String) throws(SyncStoreError) -> [String: JSONObject]
     func latestVersion() throws(SyncStoreError) -> Int64
@@ -132,13 +134,18 @@ public struct NewUser: Sendable {
     public var createdAt: Date
     /// Who created it (an operator's name, for the audit trail).
     public var createdBy: String
+    /// The organisation unit (a delegación for `delegacion`, a despacho for `agencia`).
+    public var unit: String?
 
-    public init(id: String, role: String, passwordHash: String, createdAt: Date, createdBy: String = "operator") {
+    public init(
+        id: String, role: String, passwordHash: String, createdAt: Date, createdBy: String = "operator", unit: String? = nil
+    ) {
         self.id = id
         self.role = role
         self.passwordHash = passwordHash
         self.createdAt = createdAt
         self.createdBy = createdBy
+        self.unit = unit
     }
 }
 
@@ -147,6 +154,26 @@ public struct StoredUser: Sendable, Equatable {
     public var role: String
     public var passwordHash: String
     public var disabled: Bool
+    /// The organisation unit (a delegación, a despacho) for roles that see one.
+    public var unit: String?
+
+    public var profile: UserProfile { UserProfile(id: id, role: role, unit: unit) }
+}
+
+/// Whose pull it is: the tags of the user (`*` for everything) and the role, for records outside
+/// partitions.
+public struct PullAudience: Sendable {
+    public var tags: Set<String>
+    public var role: String
+    public var policy: ReplicationPolicy
+
+    public init(user: UserProfile, policy: ReplicationPolicy) {
+        self.tags = policy.userTags(user)
+        self.role = user.role
+        self.policy = policy
+    }
+
+    public var seesEverything: Bool { tags.contains(ReplicationPolicy.everything) }
 }
 
 public struct ClientRegistration: Sendable {

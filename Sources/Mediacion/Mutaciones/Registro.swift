@@ -73,6 +73,7 @@ public enum Mediacion {
         var registry = MutationRegistry()
         for mutacion in mutaciones { registry.register(mutacion) }
         registry.conflictRules = ReglasConflicto.tabla
+        registry.replication = Alcances.politica
         return registry
     }()
 

@@ -90,6 +90,38 @@ enum Tables {
         }
     }
 
+    /// The server's records that `user`'s devices receive: its partitions and the records
+    /// outside partitions its role sees (the same rules as the server's pull).
+    static func serverRecords(_ server: TestServer, visibleTo user: String) throws -> [[String]] {
+        var configuration = Connection.Configuration()
+        configuration.readOnly = true
+        let connection = try Connection(
+            path: server.dataDirectory.appendingPathComponent("server.sqlite").path, configuration: configuration
+        )
+        defer { connection.close() }
+        guard let row = try connection.queryOne("SELECT role, unit FROM users WHERE id = ?", [user]) else { return [] }
+        let policy = Mediacion.registry.replication
+        let profile = UserProfile(id: user, role: row.string(at: 0) ?? "", unit: row.string(at: 1))
+        let tags = policy.userTags(profile)
+        let audiences = Set(
+            try connection.query("SELECT partition, tag FROM partition_audience").compactMap { row -> String? in
+                tags.contains(row.string(at: 1) ?? "") ? row.string(at: 0) : nil
+            }
+        )
+        return try connection.query("SELECT collection, id, body, partition FROM records ORDER BY collection, id").compactMap { row in
+            let collection = row.string(at: 0) ?? ""
+            let visible: Bool
+            if tags.contains(ReplicationPolicy.everything) {
+                visible = true
+            } else if let partition = row.string(at: 3) {
+                visible = audiences.contains(partition)
+            } else {
+                visible = policy.isVisibleOutsidePartitions(collection, profile.role)
+            }
+            return visible ? [collection, row.string(at: 1) ?? "", row.string(at: 2) ?? ""] : nil
+        }
+    }
+
     static func serverRecords(_ server: TestServer) throws -> [[String]] {
         try records(ofFile: server.dataDirectory.appendingPathComponent("server.sqlite").path)
     }

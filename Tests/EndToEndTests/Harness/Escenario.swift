@@ -123,8 +123,8 @@ struct Escenario {
     func todosCoinciden(sourceLocation: SourceLocation = #_sourceLocation) throws {
         try sincronizarTodos()  // everyone's work reaches the server…
         try sincronizarTodos()  // …and everyone receives everyone's
-        let servidor = try Tables.serverRecords(server)
         for device in todos {
+            let servidor = try Tables.serverRecords(server, visibleTo: device.user)
             let local = try Tables.records(ofFile: device.replica)
             let extra = Set(local.map { $0.joined(separator: " ") }).subtracting(servidor.map { $0.joined(separator: " ") })
             let missing = Set(servidor.map { $0.joined(separator: " ") }).subtracting(local.map { $0.joined(separator: " ") })

@@ -37,7 +37,10 @@ final class TestServer: @unchecked Sendable {
             stdin: Self.password(Self.administrator) + "\n"
         )
         for (user, role) in users.sorted(by: { $0.key < $1.key }) {
-            try admin(["user", "add", "--user", user, "--role", role, "--password-stdin"], stdin: Self.password(user) + "\n")
+            try admin(
+                ["user", "add", "--user", user, "--role", role, "--password-stdin"] + Self.unit(for: role),
+                stdin: Self.password(user) + "\n"
+            )
         }
         if let accountsCSV {
             let file = directory.url.appendingPathComponent("cuentas.csv")
@@ -48,6 +51,15 @@ final class TestServer: @unchecked Sendable {
     }
 
     static func password(_ user: String) -> String { Fixtures.password(user) }
+
+    /// The organisation unit of the made-up accounts, for the roles that need one.
+    static func unit(for role: String) -> [String] {
+        switch role {
+        case "agencia": ["--unidad", "Agencia Ejemplo"]
+        case "delegacion": ["--unidad", "Delegación Ejemplo"]
+        default: []
+        }
+    }
 
     /// The administrator every test server is created with; `admin(...)` acts as them.
     static let administrator = "admin.pruebas"
