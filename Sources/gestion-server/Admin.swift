@@ -168,10 +168,10 @@ enum Admin {
     }
 
     static func importAccountsFile(_ path: String, parsed: ParsedArguments) throws -> Int32 {
-        let rows = try AccountsCSV.read(path: path)
         let store = try ServerCommandLine.openStore(parsed)
         defer { store.close() }
         let actor = try AdminAuthorization.authorize(.importAccounts, parsed: parsed, store: store)
+        let rows = try AccountsCSV.read(path: path)
         let report: ServerMutationReport
         do {
             report = try store.applyServerMutations(

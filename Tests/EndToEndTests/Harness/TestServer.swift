@@ -36,10 +36,12 @@ final class TestServer: @unchecked Sendable {
             ["user", "add", "--user", Self.administrator, "--role", "admin", "--password-stdin"],
             stdin: Self.password(Self.administrator) + "\n"
         )
-        for (user, role) in users.sorted(by: { $0.key < $1.key }) {
+        for (user, spec) in users.sorted(by: { $0.key < $1.key }) {
+            // "role" or "role:unit".
+            let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
+            let unit = parts.count > 1 ? ["--unidad", parts[1]] : Self.unit(for: parts[0])
             try admin(
-                ["user", "add", "--user", user, "--role", role, "--password-stdin"] + Self.unit(for: role),
-                stdin: Self.password(user) + "\n"
+                ["user", "add", "--user", user, "--role", parts[0], "--password-stdin"] + unit, stdin: Self.password(user) + "\n"
             )
         }
         if let accountsCSV {
