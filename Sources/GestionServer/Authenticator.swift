@@ -1,6 +1,7 @@
 import Foundation
 import GestionCrypto
 import GestionProtocol
+import Synchronization
 import SyncCore
 
 /// Who is calling: the user and device a valid token belongs to.
@@ -24,6 +25,9 @@ public final class Authenticator: Sendable {
     private let passwordSlots: DispatchSemaphore
     /// Verified against when the user does not exist, so both cases take the same time.
     private let decoyHash: PasswordHash
+    /// When each address last had a refused session written to the audit trail: one entry per
+    /// address and minute, so a flood of forged tokens cannot flood the trail.
+    private let lastRefusalAudited = Mutex<[String: Date]>([:])
 
     public init(store: any SyncStore, configuration: ServerConfiguration) {
         self.store = store
@@ -109,19 +113,31 @@ public final class Authenticator: Sendable {
         )
     }
 
-    /// The caller of a request carrying `authorization` (the `Authorization` header value).
-    public func authenticate(authorization: String?, now: Date) throws(ErrorResponse) -> AuthenticatedClient {
+    /// The caller of a request carrying `authorization` (the `Authorization` header value) from
+    /// `address`. Forged tokens, tokens of disabled users and of revoked or retired devices are
+    /// refused and written to the audit trail; the message says nothing about which it was.
+    public func authenticate(authorization: String?, address: String = "", now: Date) throws(ErrorResponse) -> AuthenticatedClient {
         guard let authorization, authorization.lowercased().hasPrefix("bearer ") else {
             throw ErrorResponse(code: .unauthorized, message: "Sign in first: this request needs a session token.")
         }
         let token = authorization.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
-        guard let stored = try mapStore({ () throws(SyncStoreError) in try store.token(hash: Self.tokenHash(token)) }),
-            let user = try mapStore({ () throws(SyncStoreError) in try store.user(id: stored.userID) }), !user.disabled
+        let stored = try mapStore { () throws(SyncStoreError) in try store.token(hash: Self.tokenHash(token)) }
+        guard let stored, let user = try mapStore({ () throws(SyncStoreError) in try store.user(id: stored.userID) }), !user.disabled
         else {
+            auditRefusedSession(
+                actor: stored?.userID ?? "", device: stored?.clientID ?? "", outcome: "invalid_token", address: address, now: now
+            )
             throw ErrorResponse(code: .invalidToken, message: "Your session is not valid. Sign in again.")
         }
         let device = try mapStore { () throws(SyncStoreError) in try store.device(clientID: stored.clientID) }
-        try Self.checkDeviceStatus(device?.status)
+        do {
+            try Self.checkDeviceStatus(device?.status)
+        } catch {
+            auditRefusedSession(
+                actor: user.id, role: user.role, device: stored.clientID, outcome: error.code.rawValue, address: address, now: now
+            )
+            throw error
+        }
         guard stored.expiresAt > now else {
             throw ErrorResponse(
                 code: .tokenExpired,
@@ -131,10 +147,31 @@ public final class Authenticator: Sendable {
         return AuthenticatedClient(userID: user.id, role: user.role, clientID: stored.clientID, device: device, unit: user.unit)
     }
 
+    /// Records in the audit trail a request whose session was refused, or whose device id was
+    /// not its token's; at most one entry per address and minute.
+    func auditRefusedSession(
+        actor: String, role: String = "", device: String, outcome: String, address: String, now: Date
+    ) {
+        let due = lastRefusalAudited.withLock { last -> Bool in
+            if let previous = last[address], now.timeIntervalSince(previous) < 60, now >= previous { return false }
+            if last.count >= 10_000 { last.removeAll(keepingCapacity: true) }
+            last[address] = now
+            return true
+        }
+        guard due else { return }
+        try? store.appendAudit(
+            AuditEntry(kind: "session_refused", action: "session", actor: actor, role: role, device: device, outcome: outcome), at: now
+        )
+    }
+
     /// A fresh token for the caller of a valid session; the presented token stops working.
-    public func renew(authorization: String?, clientID: String, now: Date) throws(ErrorResponse) -> LoginResponse {
-        let caller = try authenticate(authorization: authorization, now: now)
+    public func renew(authorization: String?, clientID: String, address: String = "", now: Date) throws(ErrorResponse) -> LoginResponse {
+        let caller = try authenticate(authorization: authorization, address: address, now: now)
         guard caller.clientID == clientID else {
+            auditRefusedSession(
+                actor: caller.userID, role: caller.role, device: clientID, outcome: ErrorCode.clientMismatch.rawValue,
+                address: address, now: now
+            )
             throw ErrorResponse(code: .clientMismatch, message: "This session belongs to another device. Sign in on this device.")
         }
         let presented = authorization.map { String($0.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces) } ?? ""

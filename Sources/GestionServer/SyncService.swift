@@ -70,15 +70,22 @@ public final class SyncService: Sendable {
                 let login = try decode(LoginRequest.self, request)
                 return Self.json(200, try authenticator.login(login, address: request.remoteAddress, now: clock()))
             case .push:
-                let caller = try authenticator.authenticate(authorization: request.headers["Authorization"], now: clock())
-                return Self.json(200, try push(try decode(PushRequest.self, request), caller: caller))
+                let caller = try authenticator.authenticate(
+                    authorization: request.headers["Authorization"], address: request.remoteAddress, now: clock()
+                )
+                return Self.json(200, try push(try decode(PushRequest.self, request), caller: caller, address: request.remoteAddress))
             case .pull:
-                let caller = try authenticator.authenticate(authorization: request.headers["Authorization"], now: clock())
-                return Self.json(200, try pull(try decode(PullRequest.self, request), caller: caller))
+                let caller = try authenticator.authenticate(
+                    authorization: request.headers["Authorization"], address: request.remoteAddress, now: clock()
+                )
+                return Self.json(200, try pull(try decode(PullRequest.self, request), caller: caller, address: request.remoteAddress))
             case .renew:
                 let renew = try decode(RenewRequest.self, request)
                 return Self.json(
-                    200, try authenticator.renew(authorization: request.headers["Authorization"], clientID: renew.clientId, now: clock())
+                    200, try authenticator.renew(
+                        authorization: request.headers["Authorization"], clientID: renew.clientId, address: request.remoteAddress,
+                        now: clock()
+                    )
                 )
             }
         } catch {
@@ -91,8 +98,8 @@ public final class SyncService: Sendable {
 
     // MARK: Endpoints
 
-    func push(_ request: PushRequest, caller: AuthenticatedClient) throws(ErrorResponse) -> PushResponse {
-        try checkClient(request.clientId, caller: caller)
+    func push(_ request: PushRequest, caller: AuthenticatedClient, address: String = "") throws(ErrorResponse) -> PushResponse {
+        try checkClient(request.clientId, caller: caller, address: address)
         guard request.mutations.count <= ProtocolLimits.maxMutationsPerPush else {
             throw ErrorResponse(
                 code: .invalidMessage,
@@ -132,8 +139,8 @@ public final class SyncService: Sendable {
         return response
     }
 
-    func pull(_ request: PullRequest, caller: AuthenticatedClient) throws(ErrorResponse) -> PullResponse {
-        try checkClient(request.clientId, caller: caller)
+    func pull(_ request: PullRequest, caller: AuthenticatedClient, address: String = "") throws(ErrorResponse) -> PullResponse {
+        try checkClient(request.clientId, caller: caller, address: address)
         guard request.cursor >= 0, request.resultsAfter >= 0 else {
             throw ErrorResponse(code: .invalidMessage, message: "cursor and resultsAfter must not be negative.")
         }
@@ -182,8 +189,13 @@ public final class SyncService: Sendable {
         return Authenticator.storeFailure(error)
     }
 
-    private func checkClient(_ clientID: String, caller: AuthenticatedClient) throws(ErrorResponse) {
+    /// Refuses, and audits, a message naming a device other than its token's.
+    private func checkClient(_ clientID: String, caller: AuthenticatedClient, address: String) throws(ErrorResponse) {
         guard clientID == caller.clientID else {
+            authenticator.auditRefusedSession(
+                actor: caller.userID, role: caller.role, device: clientID, outcome: ErrorCode.clientMismatch.rawValue,
+                address: address, now: clock()
+            )
             throw ErrorResponse(
                 code: .clientMismatch, message: "This session belongs to another device. Sign in on this device."
             )

@@ -95,6 +95,26 @@ import Testing
         #expect(expired.status == 401 && expired.errorCode == "token_expired")
         #expect(expired.message.contains("kept"), "the user is told the device's changes are safe")
     }
+
+    @Test func refusedSessionsAreAuditedOncePerAddressAndMinute() throws {
+        let harness = try ServiceHarness()
+        let token = try harness.login("asesor.uno", client: "tel-1")
+        func refusals() throws -> [AuditEntry] {
+            try harness.store.auditEntries(AuditFilter()).filter { $0.kind == "session_refused" }
+        }
+
+        let forged = harness.pull(String(repeating: "A", count: 43), client: "tel-1")
+        #expect(forged.status == 401 && !forged.message.contains("asesor"))
+        _ = harness.pull(String(repeating: "B", count: 43), client: "tel-1")
+        #expect(try refusals().map(\.outcome) == ["invalid_token"], "a flood from one address writes one entry a minute")
+
+        harness.clock.advance(61)
+        let otherDevice = harness.pull(token, client: "tel-2")
+        #expect(otherDevice.errorCode == "client_mismatch")
+        let mismatch = try #require(try refusals().last)
+        #expect(mismatch.outcome == "client_mismatch" && mismatch.actor == "asesor.uno" && mismatch.device == "tel-2")
+        #expect(try harness.store.verifyAudit().isIntact)
+    }
 }
 
 @Suite struct RequestValidationTests {
