@@ -73,7 +73,7 @@ let package = Package(
             name: "gestion-server",
             dependencies: [
                 "GestionServer", "Mediacion", "CommandLineSupport", "GestionLogging", "SyncCore",
-                "GestionProtocol",
+                "GestionProtocol", "GestionXLSX",
             ],
             swiftSettings: strictSwift
         ),

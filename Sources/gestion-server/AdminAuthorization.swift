@@ -13,7 +13,7 @@ enum AdminAuthorization {
 
     enum Action: String, CaseIterable {
         case userAdd = "user add"
-        case importAccounts = "import-accounts"
+        case importAssignment = "import-assignment"
         case restore
         case auditVerify = "audit verify"
         case auditExport = "audit export"
@@ -21,14 +21,21 @@ enum AdminAuthorization {
         case deviceRetire = "device retire"
         case deviceRevoke = "device revoke"
         case sweep
+        case agenda
+        case report
+        case settingsShow = "settings"
+        case settingsSet = "settings set"
 
-        /// Who may do it: administrators always; operations imports and manages devices; the
-        /// Gerencia de Mediación y Convenios reads the audit trail.
+        /// Who may do it: administrators always; operations imports, sweeps and manages devices;
+        /// the Gerencia de Mediación y Convenios reads the audit trail and reports, and alone
+        /// (with administrators) changes the plazos.
         var allowedRoles: Set<String> {
             switch self {
             case .userAdd, .restore: [adminRole]
-            case .importAccounts, .sweep: [adminRole, Rol.operacion.rawValue]
-            case .auditVerify, .auditExport: [adminRole, Rol.operacion.rawValue, Rol.mediacion.rawValue]
+            case .importAssignment, .sweep: [adminRole, Rol.operacion.rawValue]
+            case .auditVerify, .auditExport, .agenda, .report, .settingsShow:
+                [adminRole, Rol.operacion.rawValue, Rol.mediacion.rawValue]
+            case .settingsSet: [adminRole, Rol.mediacion.rawValue]
             case .deviceList, .deviceRetire, .deviceRevoke: [adminRole, Rol.operacion.rawValue]
             }
         }

@@ -10,7 +10,7 @@ import Testing
     static func arguments(_ action: AdminAuthorization.Action, directory: TemporaryDirectory) -> ([String], String?) {
         switch action {
         case .userAdd: (["user", "add", "--user", "asesor.uno", "--role", "asesor", "--password-stdin"], "Otra-clave-2026\n")
-        case .importAccounts: (["import-accounts", directory.path("no-existe.csv")], nil)
+        case .importAssignment: (["import-assignment", directory.path("no-existe.csv")], nil)
         case .restore: (["restore", directory.path("no-existe.sqlite")], nil)
         case .auditVerify: (["audit", "verify"], nil)
         case .auditExport: (["audit", "export", "--case", "0000000000"], nil)
@@ -18,6 +18,10 @@ import Testing
         case .deviceRetire: (["device", "retire", "no-existe"], nil)
         case .deviceRevoke: (["device", "revoke", "no-existe"], nil)
         case .sweep: (["sweep", "--as-of", "2026-01-01"], nil)
+        case .agenda: (["agenda", "--user", "nadie"], nil)
+        case .report: (["report", "als", "--month", "2026-01", "--format", "csv", "--out", directory.path("r.csv")], nil)
+        case .settingsShow: (["settings"], nil)
+        case .settingsSet: (["settings", "set", "no-existe", "1"], nil)
         }
     }
 

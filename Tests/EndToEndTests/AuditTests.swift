@@ -41,7 +41,7 @@ import Testing
         #expect(all.contains("\"action\":\"user add\""))
         #expect(all.contains("\"kind\":\"login_failed\""))
         #expect(all.contains("\"kind\":\"login\""))
-        #expect(all.contains("\"action\":\"import-accounts\""))
+        #expect(all.contains("\"action\":\"import-assignment\""))
         #expect(!all.contains("Persona Ficticia"), "no personal data in the audit trail")
 
         // The table refuses changes; someone with the file can still drop the guard and edit a row.
@@ -70,15 +70,15 @@ import Testing
         let csv = directory.path("mas.csv")
         try Cuentas.csv(1, first: 5).write(toFile: csv, atomically: true, encoding: .utf8)
 
-        let byAsesor = try server.admin(["import-accounts", csv], expectSuccess: false, as: "asesor.uno")
+        let byAsesor = try server.admin(["import-assignment", csv], expectSuccess: false, as: "asesor.uno")
         #expect(byAsesor.status == 1)
-        #expect(byAsesor.stderr.contains("The role asesor may not run 'import-accounts'"))
+        #expect(byAsesor.stderr.contains("The role asesor may not run 'import-assignment'"))
         let userByOperations = try server.admin(
             ["user", "add", "--user", "intruso", "--role", "admin", "--password-stdin"], stdin: "Otra-Clave-2026\n",
             expectSuccess: false, as: "operacion.uno"
         )
         #expect(userByOperations.status == 1)
-        #expect(try server.admin(["import-accounts", csv], as: "operacion.uno").status == 0)
+        #expect(try server.admin(["import-assignment", csv], as: "operacion.uno").status == 0)
 
         let nobody = try runProcess(Products.server, ["admin", "--data-dir", server.dataDirectory.path, "device", "list"])
         #expect(nobody.status == 1)
@@ -95,6 +95,6 @@ import Testing
         #expect(audit.contains("\"actor\":\"asesor.uno\""))
         #expect(audit.contains("refused:role_not_allowed"))
         #expect(audit.contains("refused:wrong_credentials"))
-        #expect(audit.contains("\"action\":\"import-accounts\",\"actor\":\"operacion.uno\""))
+        #expect(audit.contains("\"action\":\"import-assignment\",\"actor\":\"operacion.uno\""))
     }
 }

@@ -100,7 +100,7 @@ import Testing
         try (Cuentas.header + "12345,Persona Ficticia,Delegación,Agencia,2026-11-31,Cobranza Administrativa,susceptible de mediación,Administrativo,0\n"
             + "\(Cuentas.credito(7)),Persona Ficticia,Delegación,Agencia,2026-11-02,Cobranza,susceptible de mediación,Administrativo,0\n")
             .write(toFile: badCSV, atomically: true, encoding: .utf8)
-        let importResult = try server.admin(["import-accounts", badCSV], expectSuccess: false)
+        let importResult = try server.admin(["import-assignment", badCSV], expectSuccess: false)
         #expect(importResult.status == 1)
         #expect(importResult.stderr.contains("Row 2: numeroCredito"))
         #expect(importResult.stderr.contains("Row 3:") && importResult.stderr.contains("segmento"))

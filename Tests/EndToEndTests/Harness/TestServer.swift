@@ -47,7 +47,7 @@ final class TestServer: @unchecked Sendable {
         if let accountsCSV {
             let file = directory.url.appendingPathComponent("cuentas.csv")
             try accountsCSV.write(to: file, atomically: true, encoding: .utf8)
-            try admin(["import-accounts", file.path])
+            try admin(["import-assignment", file.path])
         }
         try start()
     }
