@@ -88,11 +88,11 @@ let package = Package(
 
         // MARK: Tests
         .target(
-            name: "TestFixtures", dependencies: ["GestionServer", "Mediacion", "SyncCore"], path: "Tests/TestFixtures"
+            name: "TestFixtures", dependencies: ["GestionServer", "Mediacion", "SyncCore", "GestionHTTP"], path: "Tests/TestFixtures"
         ),
         .testTarget(name: "GestionSQLiteTests", dependencies: ["GestionSQLite"]),
         .testTarget(name: "GestionCryptoTests", dependencies: ["GestionCrypto"]),
-        .testTarget(name: "GestionHTTPTests", dependencies: ["GestionHTTP", "GestionLogging"]),
+        .testTarget(name: "GestionHTTPTests", dependencies: ["GestionHTTP", "GestionLogging", "TestFixtures"]),
         .testTarget(name: "GestionXLSXTests", dependencies: ["GestionXLSX"]),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "GestionProtocol"]),
         .testTarget(name: "MediacionTests", dependencies: ["Mediacion", "SyncCore"]),
@@ -114,7 +114,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "GestionClient", "GestionServer", "Mediacion", "SyncCore", "GestionProtocol",
-                "GestionSQLite", "TestFixtures", "gestion-server", "gestion",
+                "GestionSQLite", "GestionHTTP", "TestFixtures", "gestion-server", "gestion",
             ]
         ),
     ],

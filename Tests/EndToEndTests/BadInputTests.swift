@@ -2,11 +2,8 @@ import Foundation
 import GestionProtocol
 import Mediacion
 import SyncCore
+import TestFixtures
 import Testing
-
-#if canImport(Glibc)
-    import Glibc
-#endif
 
 /// Bad input over real sockets and through the real executables: a specific error, the server
 /// stays up, the device keeps its queue.
@@ -41,11 +38,10 @@ import Testing
         #expect(results[0].message?.contains("numeroCredito") == true)
 
         // A raw socket sending a smuggling attempt is refused and cut off.
-        let smuggled = try rawExchange(
-            port: server.port,
-            "POST /sync/pull HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
-        )
-        #expect(smuggled.hasPrefix("HTTP/1.1 400"))
+        let smuggler = try SocketClient(port: server.port)
+        smuggler.send("POST /sync/pull HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+        #expect(smuggler.readResponse()?.status == 400)
+        #expect(smuggler.isClosedByServer())
 
         let health = try await raw.send("GET", "/healthz", contentType: nil)
         #expect(health.status == 200, "the server is still up")
@@ -126,28 +122,4 @@ import Testing
         #expect(badRole.stderr.contains("Roles: asesor, agencia, mediador, delegacion, operacion, mediacion"))
     }
 
-    /// Writes `request` on a fresh TCP connection and reads the answer until the server closes.
-    func rawExchange(port: Int, _ request: String) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw TestFailure("cannot connect") }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        _ = request.withCString { send(fd, $0, strlen($0), 0) }
-        var response: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = recv(fd, &buffer, buffer.count, 0)
-            if count <= 0 { break }
-            response.append(contentsOf: buffer[0..<count])
-        }
-        return String(decoding: response, as: UTF8.self)
-    }
 }

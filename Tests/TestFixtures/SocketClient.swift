@@ -1,32 +1,32 @@
 import Foundation
 import GestionHTTP
-import GestionLogging
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A response as read off the wire by ``RawClient``.
-struct RawResponse: CustomStringConvertible {
-    var status: Int
-    var headers: HTTPHeaders
-    var body: [UInt8]
+/// A response as read off the wire by ``SocketClient``.
+public struct SocketResponse: CustomStringConvertible {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
 
-    var text: String { String(decoding: body, as: UTF8.self) }
-    var closesConnection: Bool { headers.containsToken("close", in: "Connection") }
-    var description: String { "\(status) \(headers) \(text)" }
+    public var text: String { String(decoding: body, as: UTF8.self) }
+    public var closesConnection: Bool { headers.containsToken("close", in: "Connection") }
+    public var description: String { "\(status) \(headers) \(text)" }
 }
 
-/// A blocking TCP client on a raw socket, for talking to the server byte by byte.
-final class RawClient {
-    enum ConnectError: Error, Equatable { case refused, failed(Int32) }
+/// A blocking TCP client on a raw socket, for talking to a server byte by byte (hostile input,
+/// slow clients). `source` binds the local end to another loopback address, e.g. `127.0.0.2`.
+public final class SocketClient {
+    public enum ConnectError: Error, Equatable { case refused, failed(Int32) }
 
-    let descriptor: Int32
+    public let descriptor: Int32
     private var pending: [UInt8] = []
     private var closed = false
 
     /// Connects to `host` (an IPv4 or IPv6 literal) on `port`.
-    init(port: Int, host: String = "127.0.0.1") throws(ConnectError) {
+    public init(port: Int, host: String = "127.0.0.1", source: String? = nil) throws(ConnectError) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -38,6 +38,22 @@ final class RawClient {
         defer { freeaddrinfo(list) }
         let descriptor = socket(address.ai_family, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw .failed(errno) }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            guard inet_pton(AF_INET, source, &local.sin_addr) == 1 else {
+                close(descriptor)
+                throw .failed(EINVAL)
+            }
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                let code = errno
+                close(descriptor)
+                throw .failed(code)
+            }
+        }
         guard connect(descriptor, address.ai_addr, address.ai_addrlen) == 0 else {
             let code = errno
             close(descriptor)
@@ -50,7 +66,7 @@ final class RawClient {
 
     /// Sends every byte; returns `false` if the server closed or reset the connection.
     @discardableResult
-    func send(_ bytes: [UInt8]) -> Bool {
+    public func send(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
@@ -64,12 +80,12 @@ final class RawClient {
     }
 
     @discardableResult
-    func send(_ text: String) -> Bool { send(Array(text.utf8)) }
+    public func send(_ text: String) -> Bool { send(Array(text.utf8)) }
 
     /// Reads one response (interim 1xx responses included). `nil` on timeout or if the
     /// connection ended before a complete response. A response to HEAD has no body whatever
     /// its `Content-Length` says.
-    func readResponse(timeout: Duration = .seconds(5), toHead: Bool = false) -> RawResponse? {
+    public func readResponse(timeout: Duration = .seconds(5), toHead: Bool = false) -> SocketResponse? {
         let deadline = ContinuousClock.now + timeout
         var headEnd: Int?
         while headEnd == nil {
@@ -93,12 +109,12 @@ final class RawClient {
         }
         let body = Array(pending[headEnd!..<headEnd! + length])
         pending.removeFirst(headEnd! + length)
-        return RawResponse(status: status, headers: headers, body: body)
+        return SocketResponse(status: status, headers: headers, body: body)
     }
 
     /// Whether the server closes the connection (end of stream or reset) within `timeout`,
     /// with no further bytes before that.
-    func isClosedByServer(timeout: Duration = .seconds(5)) -> Bool {
+    public func isClosedByServer(timeout: Duration = .seconds(5)) -> Bool {
         let deadline = ContinuousClock.now + timeout
         while pending.isEmpty && !closed {
             if !fill(until: deadline) { break }
@@ -107,7 +123,7 @@ final class RawClient {
     }
 
     /// Whether any byte arrives within `timeout` (the connection staying open and silent: `false`).
-    func receivesSomething(within timeout: Duration) -> Bool {
+    public func receivesSomething(within timeout: Duration) -> Bool {
         if !pending.isEmpty { return true }
         return fill(until: .now + timeout) || closed
     }
@@ -136,34 +152,3 @@ final class RawClient {
     }
 }
 
-/// Starts a server on 127.0.0.1, port 0, with test-friendly defaults.
-func startServer(
-    _ configure: (inout HTTPServer.Configuration) -> Void = { _ in },
-    logger: Logger = .disabled,
-    handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse = echoHandler
-) throws -> (server: HTTPServer, port: Int) {
-    var configuration = HTTPServer.Configuration(host: "127.0.0.1", port: 0)
-    configuration.headerDeadline = .seconds(5)
-    configuration.lingerTimeout = .milliseconds(500)
-    configure(&configuration)
-    let server = HTTPServer(configuration: configuration, logger: logger, handler: handler)
-    let port = try server.start()
-    return (server, port)
-}
-
-/// Answers `METHOD path body-size` plus the body, as plain text.
-@Sendable func echoHandler(_ request: HTTPRequest) -> HTTPResponse {
-    HTTPResponse(
-        status: 200, headers: ["Content-Type": "text/plain"],
-        body: Array("\(request.method) \(request.path) \(request.body.count)".utf8))
-}
-
-/// Polls `condition` every 5 ms until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(3), _ condition: () -> Bool) -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        Thread.sleep(forTimeInterval: 0.005)
-    }
-    return condition()
-}
