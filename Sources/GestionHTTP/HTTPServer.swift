@@ -22,6 +22,10 @@ public final class HTTPServer: Sendable {
         public var port: Int
         /// Connections served at once; more are answered 503 and closed.
         public var maxConnections: Int
+        /// Connections served at once from one client address (slowloris defence: one address
+        /// cannot hold every slot); more are answered 503 and closed. 0 means no limit — for a
+        /// server behind a reverse proxy, where every connection comes from the proxy.
+        public var maxConnectionsPerAddress: Int
         /// Time allowed to receive a full request head (slowloris defence).
         public var headerDeadline: Duration
         /// Time an idle keep-alive connection is kept open between requests.
@@ -41,6 +45,7 @@ public final class HTTPServer: Sendable {
             host: String = "127.0.0.1",
             port: Int = 8080,
             maxConnections: Int = 512,
+            maxConnectionsPerAddress: Int = 64,
             headerDeadline: Duration = .seconds(10),
             idleTimeout: Duration = .seconds(60),
             bodyDeadline: Duration = .seconds(60),
@@ -54,6 +59,7 @@ public final class HTTPServer: Sendable {
             self.host = host
             self.port = port
             self.maxConnections = maxConnections
+            self.maxConnectionsPerAddress = maxConnectionsPerAddress
             self.headerDeadline = headerDeadline
             self.idleTimeout = idleTimeout
             self.bodyDeadline = bodyDeadline
@@ -138,7 +144,8 @@ final class ServerCore: @unchecked Sendable {
     private var lifecycle = Lifecycle.idle
     private var acceptorRunning = false
     private var wakePipe: (read: Int32, write: Int32) = (-1, -1)
-    private var connections: [Int: Int32] = [:]
+    private var connections: [Int: (descriptor: Int32, address: String)] = [:]
+    private var connectionsPerAddress: [String: Int] = [:]
     private var nextConnectionID = 0
     private var inFlight = 0
 
@@ -222,7 +229,7 @@ final class ServerCore: @unchecked Sendable {
             if !condition.wait(until: deadline) { break }
         }
         let abandoned = connections.count
-        for descriptor in connections.values { Socket.shutdownBoth(descriptor) }
+        for connection in connections.values { Socket.shutdownBoth(connection.descriptor) }
         lifecycle = .stopped
         condition.broadcast()
         condition.unlock()
@@ -278,16 +285,27 @@ final class ServerCore: @unchecked Sendable {
     }
 
     private func serve(descriptor: Int32, address: String, wake: Int32) {
-        let admission: Int? = locked {
-            guard lifecycle == .running, connections.count < configuration.maxConnections else { return nil }
+        enum Admission { case admitted(Int), serverFull, addressFull }
+        let admission: Admission = locked {
+            guard lifecycle == .running, connections.count < configuration.maxConnections else { return .serverFull }
+            let fromAddress = connectionsPerAddress[address, default: 0]
+            if configuration.maxConnectionsPerAddress > 0, fromAddress >= configuration.maxConnectionsPerAddress {
+                return .addressFull
+            }
             nextConnectionID += 1
-            connections[nextConnectionID] = descriptor
-            return nextConnectionID
+            connections[nextConnectionID] = (descriptor, address)
+            connectionsPerAddress[address] = fromAddress + 1
+            return .admitted(nextConnectionID)
         }
-        guard let id = admission else {
-            let response = HTTPResponse.error(status: 503, message: "too many connections")
+        let id: Int
+        switch admission {
+        case .admitted(let admitted):
+            id = admitted
+        case .serverFull, .addressFull:
+            let reason = if case .addressFull = admission { "too many connections from this address" } else { "too many connections" }
+            let response = HTTPResponse.error(status: 503, message: reason)
             Socket.refuse(descriptor, with: response.serialized(keepAlive: false))
-            logger.warning("http.connection_refused", ["reason": "too many connections"])
+            logger.warning("http.connection_refused", ["reason": reason])
             return
         }
         let connection = HTTPConnection(
@@ -312,7 +330,11 @@ final class ServerCore: @unchecked Sendable {
     /// never touches a descriptor number that was already reused.
     func closeConnection(id: Int) {
         locked {
-            if let descriptor = connections.removeValue(forKey: id) { Socket.close(descriptor) }
+            if let connection = connections.removeValue(forKey: id) {
+                Socket.close(connection.descriptor)
+                let remaining = connectionsPerAddress[connection.address, default: 1] - 1
+                connectionsPerAddress[connection.address] = remaining > 0 ? remaining : nil
+            }
             condition.broadcast()
         }
     }

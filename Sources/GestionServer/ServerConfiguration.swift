@@ -19,6 +19,13 @@ public struct ServerConfiguration: Sendable {
     /// Days a device may go without a successful sync before it locks its replica until its user
     /// signs in again.
     public var maxOfflineDays = 30
+    /// Connections served at once; more are answered `503` (see `HTTPServer.Configuration`).
+    public var maxConnections = 512
+    /// Connections served at once from one client address, so that one address (a slowloris
+    /// attacker) cannot hold every slot; 0 for no limit, behind a reverse proxy.
+    public var maxConnectionsPerAddress = 64
+    /// Seconds a connection has to deliver a whole request head; slower clients get `408`.
+    public var headerDeadline: TimeInterval = 10
 
     public static let minimumPasswordIterations = 600_000
 

@@ -26,6 +26,9 @@ public final class SyncServer: Sendable {
         var httpConfiguration = HTTPServer.Configuration()
         httpConfiguration.host = host
         httpConfiguration.port = port
+        httpConfiguration.maxConnections = configuration.maxConnections
+        httpConfiguration.maxConnectionsPerAddress = configuration.maxConnectionsPerAddress
+        httpConfiguration.headerDeadline = .milliseconds(Int64(configuration.headerDeadline * 1000))
         httpConfiguration.maxBodySize = { method, path in SyncService.maxBodySize(method: method, path: path) }
         http = HTTPServer(configuration: httpConfiguration, logger: logger.labeled("http")) { request in
             service.handle(request)

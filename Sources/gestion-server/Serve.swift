@@ -21,6 +21,13 @@ enum Serve {
         configuration.tokenLifetime = TimeInterval(
             try parsed.integer("token-lifetime", default: Int(configuration.tokenLifetime), in: 1...(366 * 86_400))
         )
+        configuration.maxConnections = try parsed.integer("max-connections", default: configuration.maxConnections, in: 1...10_000)
+        configuration.maxConnectionsPerAddress = try parsed.integer(
+            "max-connections-per-address", default: configuration.maxConnectionsPerAddress, in: 0...10_000
+        )
+        configuration.headerDeadline = TimeInterval(
+            try parsed.integer("header-deadline", default: Int(configuration.headerDeadline), in: 1...600)
+        )
         if configuration.passwordIterations < ServerConfiguration.minimumPasswordIterations {
             logger.warning("weak_password_hashing", ["iterations": String(configuration.passwordIterations)])
         }

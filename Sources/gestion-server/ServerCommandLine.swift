@@ -30,6 +30,12 @@ enum ServerCommandLine {
             .value("log-level", "<level>", "debug, info, notice, warning or error (default: info)."),
             .value("token-lifetime", "<seconds>", "How long a login lasts (default: 1209600, 14 days)."),
             .value("max-offline-days", "<days>", "Days without a sync after which a device locks until its user signs in (default: 30)."),
+            .value("max-connections", "<n>", "Connections served at once (default: 512)."),
+            .value(
+                "max-connections-per-address", "<n>",
+                "Connections at once from one address; 0 for no limit, behind a reverse proxy (default: 64)."
+            ),
+            .value("header-deadline", "<seconds>", "Time a client has to send a request head (default: 10)."),
             .value("sweep-interval", "<minutes>", "How often the automatic closures (day 32, day 91) run; 0 turns them off (default: 60)."),
         ],
         discussion: """

@@ -113,6 +113,27 @@ import Testing
         #expect(fourth.readResponse()?.text == "GET /later 0")
     }
 
+    @Test func oneAddressCannotTakeEverySlot() throws {
+        let (server, port) = try startServer { $0.maxConnectionsPerAddress = 2 }
+        defer { server.shutdown(gracePeriod: .seconds(2)) }
+        let held = try (0..<2).map { _ in try RawClient(port: port, source: "127.0.0.2") }
+        #expect(eventually { server.openConnections == 2 })
+        let third = try RawClient(port: port, source: "127.0.0.2")
+        let refused = try #require(third.readResponse())
+        #expect(refused.status == 503 && refused.text.contains("too many connections from this address"))
+
+        // Another address is served; and the first one again once it lets a connection go.
+        let other = try RawClient(port: port, source: "127.0.0.3")
+        other.send("GET /otro HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(other.readResponse()?.text == "GET /otro 0")
+        held[0].send("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        #expect(held[0].readResponse()?.status == 200)
+        #expect(eventually { server.openConnections == 2 })
+        let again = try RawClient(port: port, source: "127.0.0.2")
+        again.send("GET /de-nuevo HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(again.readResponse()?.text == "GET /de-nuevo 0")
+    }
+
     @Test func gracefulShutdownFinishesInFlightRequestsAndRefusesNewConnections() throws {
         let slowStarted = Mutex(false)
         let (server, port) = try startServer { _ in } handler: { request in
