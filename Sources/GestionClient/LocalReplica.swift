@@ -26,13 +26,17 @@ public final class LocalReplica: Sendable {
 
     /// Opens the replica at `path`, creating it if needed.
     ///
+    /// - Parameter vfs: the SQLite VFS to open the file through; `nil` (the app) for the
+    ///   platform's default. Crash-safety tests pass a fault-injecting one.
     /// - Throws: `ReplicaError.notADatabase`, `.notAReplica` or `.newerVersion` for a file this
     ///   build must not use; the file is left untouched.
-    public init(path: String, registry: MutationRegistry, clock: @escaping @Sendable () -> Date = { Date() }) throws(ReplicaError) {
+    public init(
+        path: String, registry: MutationRegistry, clock: @escaping @Sendable () -> Date = { Date() }, vfs: String? = nil
+    ) throws(ReplicaError) {
         self.path = path
         self.registry = registry
         self.clock = clock
-        var configuration = Connection.Configuration()
+        var configuration = Connection.Configuration(vfs: vfs)
         configuration.synchronous = .full
         let connection: Connection
         do {
