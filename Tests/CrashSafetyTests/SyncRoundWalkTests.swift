@@ -90,6 +90,16 @@ import Testing
         #expect(report.violations.contains { $0.hasPrefix("acknowledged mutation") }, "the acknowledged push is lost")
         #expect(report.violations.contains { $0.hasSuffix("lost or reordered") }, "the user's work is lost")
     }
+
+    /// Regression: a server that lost mutations it had acknowledged (here: NORMAL and a power
+    /// cut while it answered the pull) reports a lower last mutation number in the next pull.
+    /// The device still holds them (only a pull confirms), and sends them again. Before the fix
+    /// it kept the higher number it had been told, never sent them again, and stayed pending.
+    @Test func aServerThatForgotAcknowledgedMutationsGetsThemAgainFromTheDevice() async throws {
+        try await Walk.run("synchronous=NORMAL, power cut", on: .server, setup: WalkSetup(serverSynchronous: .normal)) { counted in
+            (1...counted.serverWrites).map { .powerCutAfterWrite($0) }
+        }
+    }
 }
 
 /// Counting and walking.
