@@ -194,7 +194,11 @@ public final class LocalReplica: Sendable {
     ///
     /// - Returns: the mutation's number in this device's outbox.
     /// - Throws: `MutationRejection` when the rules refuse it on this device (nothing is queued),
-    ///   `ReplicaError` when the replica cannot be written.
+    ///   `ReplicaError` when the replica cannot be written. After `.diskFull` nothing was written.
+    ///   After another storage error at commit (a failed fsync) SQLite cannot tell whether the
+    ///   transaction reached the disk: if the app dies before its next write, the mutation may be
+    ///   in the outbox when the replica reopens, and is then sent like any other. The outbox
+    ///   (`pendingMutations()`), not the error, is the truth (docs/crash-safety.md).
     @discardableResult
     public func perform(_ name: String, _ arguments: JSONObject) throws -> Int64 {
         guard let definition = registry.definition(named: name) else { throw ReplicaError.unknownMutation(name) }

@@ -28,6 +28,12 @@ struct WalkSetup: Sendable {
     var checkpointEveryCommit = false
     /// The server writer's `synchronous`: FULL in production; NORMAL only for the negative control.
     var serverSynchronous = Connection.Synchronous.full
+    /// Days between the baseline and the round, on both clocks. From 10 on, the device's
+    /// 14-day token has less than 5 days left and the round starts with a renewal.
+    var roundDaysLater = 0
+
+    /// The instant of the round.
+    var now: Date { fixedNow.addingTimeInterval(Double(roundDaysLater) * 86_400) }
 }
 
 /// A mutation the device performs in the round: `key` names it in checks.
@@ -109,12 +115,14 @@ final class Baseline: Sendable {
 final class ServerHost: Sendable {
     let directory: URL
     let disk: FaultyDisk?
+    let now: Date
     private let current: Mutex<(store: SQLiteSyncStore, service: SyncService)?>
 
     /// Opens the store in `directory`, through the faulty VFS when `disk` is given.
     init(directory: URL, disk: FaultyDisk?, setup: WalkSetup) throws {
         self.directory = directory
         self.disk = disk
+        self.now = setup.now
         let store: SQLiteSyncStore
         if disk == nil, !FileManager.default.fileExists(atPath: directory.appendingPathComponent("server.sqlite").path) {
             store = try Fixtures.store(in: directory, users: ["asesor.uno": .asesor, "asesor.dos": .asesor], accounts: 3, now: fixedNow)
@@ -125,13 +133,13 @@ final class ServerHost: Sendable {
             if setup.checkpointEveryCommit { try db.execute("PRAGMA wal_autocheckpoint = 1") }
             if setup.serverSynchronous != .full { try db.execute("PRAGMA synchronous = \(setup.serverSynchronous.rawValue)") }
         }
-        current = Mutex((store, Self.service(store)))
+        current = Mutex((store, Self.service(store, now: setup.now)))
     }
 
-    static func service(_ store: SQLiteSyncStore) -> SyncService {
+    static func service(_ store: SQLiteSyncStore, now: Date) -> SyncService {
         var configuration = ServerConfiguration()
         configuration.passwordIterations = Fixtures.passwordIterations
-        return SyncService(store: store, registry: Mediacion.registry, configuration: configuration, logger: .disabled, clock: { fixedNow })
+        return SyncService(store: store, registry: Mediacion.registry, configuration: configuration, logger: .disabled, clock: { now })
     }
 
     /// The store of the running server (after a reboot, the new one).
@@ -165,7 +173,7 @@ final class ServerHost: Sendable {
         }
         if disk.lostPower { try disk.restoreLastSyncedState() } else { disk.revive() }
         let store = try SQLiteSyncStore(directory: directory, readerCount: 1)
-        current.withLock { $0 = (store, Self.service(store)) }
+        current.withLock { $0 = (store, Self.service(store, now: now)) }
     }
 
     func close() {
@@ -258,7 +266,7 @@ final class SyncRun {
         let host = try ServerHost(directory: directory, disk: serverDisk, setup: setup)
         let ledger = Ledger()
         let replica = try LocalReplica(
-            path: directory.appendingPathComponent("device.sqlite").path, registry: Mediacion.registry, clock: { fixedNow },
+            path: directory.appendingPathComponent("device.sqlite").path, registry: Mediacion.registry, clock: { setup.now },
             vfs: FaultyVFS.name
         )
         if setup.checkpointEveryCommit { try replica.write { db in try db.execute("PRAGMA wal_autocheckpoint = 1") } }
@@ -331,7 +339,8 @@ final class SyncRun {
         guard deviceDisk.isDead else { return }
         replica.close()
         if deviceDisk.lostPower { try deviceDisk.restoreLastSyncedState() } else { deviceDisk.revive() }
-        replica = try LocalReplica(path: devicePath, registry: Mediacion.registry, clock: { fixedNow })
+        let now = setup.now
+        replica = try LocalReplica(path: devicePath, registry: Mediacion.registry, clock: { now })
         client = SyncClient(replica: replica, transport: { [host, ledger] _ in DirectTransport(host: host, device: nil, ledger: ledger) })
     }
 

@@ -100,6 +100,23 @@ import Testing
             (1...counted.serverWrites).map { .powerCutAfterWrite($0) }
         }
     }
+
+    /// A round that starts with a token renewal (the device's 14-day token has 4 days left),
+    /// with a power cut after every write and every sync, on the server and on the device.
+    /// Known issue: when the renewal commits on the server but its answer never reaches
+    /// the device's disk, the server has already deleted the token the device still holds, and
+    /// the device is signed out: nothing is lost (the outbox waits), but the user must sign in
+    /// again with a connection. Fixing it is a protocol decision (keep the old token valid until
+    /// the new one is first used): see docs/crash-safety.md. Every other run must be clean.
+    @Test(arguments: [Side.server, .device])
+    func aRenewalRoundWithAPowerCutAtEveryStep(side: Side) async throws {
+        try await Walk.run(
+            "renewal due, power cut", on: side, setup: WalkSetup(roundDaysLater: 10),
+            knownIssue: ("A lost renewal answer signs the device out", { $0.violations.contains { $0.contains("Sign in") } })
+        ) { counted in
+            (1...counted.writes(side)).map { .powerCutAfterWrite($0) } + (1...counted.syncs(side)).map { .powerCutAfterSync($0) }
+        }
+    }
 }
 
 /// Counting and walking.
@@ -115,8 +132,8 @@ enum Walk {
     /// reached and every check to pass.
     static func run(
         _ label: String, on side: Side, setup: WalkSetup = WalkSetup(), then afterFailure: AfterFailure = .crash,
-        powerCutAtEnd: Bool = false, faults: (RunReport) -> [Fault],
-        sourceLocation: SourceLocation = #_sourceLocation
+        powerCutAtEnd: Bool = false, knownIssue: (comment: Comment, matches: (RunReport) -> Bool)? = nil,
+        faults: (RunReport) -> [Fault], sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
         let started = ContinuousClock.now
         let baseline = try await Baseline()
@@ -126,11 +143,16 @@ enum Walk {
         var injected = 0
         var resurrected = 0
         var violations: [String] = []
+        var known: [String] = []
         for fault in faults(counted) {
             let run = try SyncRun(from: baseline, setup: setup)
             let report = await run.run(fault, on: side, then: afterFailure)
             runs += 1
             if report.injected?.fault == fault { injected += 1 } else { violations.append("\(fault) was never reached") }
+            if let knownIssue, knownIssue.matches(report) {
+                known.append("\(fault): \(report.violations)")
+                continue
+            }
             if !report.resurrected.isEmpty { resurrected += 1 }
             if report.recoverySyncs > 1 {
                 violations.append("\(side), \(fault): the device needed \(report.recoverySyncs) syncs after recovery, not one")
@@ -149,9 +171,14 @@ enum Walk {
             "crash-safety: \(side), \(label)\(setup.checkpointEveryCommit ? " (checkpoint after every commit)" : ""): "
                 + "\(counted.writes(side)) writes, \(counted.syncs(side)) syncs walked; \(runs) runs, \(injected) faults injected, "
                 + "\(resurrected) refused performs kept by recovery, \(violations.count) violations, "
-                + String(format: "%.1f s", seconds)
+                + (knownIssue == nil ? "" : "\(known.count) runs with the known issue, ") + String(format: "%.1f s", seconds)
         )
         #expect(violations.isEmpty, "\(violations.joined(separator: "\n"))", sourceLocation: sourceLocation)
+        if let knownIssue {
+            withKnownIssue(knownIssue.comment, sourceLocation: sourceLocation) {
+                #expect(known.isEmpty, "\(known.joined(separator: "\n"))", sourceLocation: sourceLocation)
+            }
+        }
     }
 }
 
