@@ -172,15 +172,20 @@ public enum AfterFailure: Sendable, Equatable {
 
 /// One counted operation on a database's files.
 public struct Operation: Sendable, Equatable, CustomStringConvertible {
-    /// `write` or `sync`.
-    public enum Kind: String, Sendable { case write, sync }
+    /// An `xWrite` or an `xSync`.
+    public enum Kind: String, Sendable {
+        case write, sync
+    }
+
+    /// What the operation was.
     public var kind: Kind
     /// Its number among the operations of its kind (1-based).
     public var number: Int
     /// Which file: the main database, its WAL or its rollback journal.
     public var file: FileRole
-    /// For a write: where and how many bytes.
+    /// For a write: the offset in the file (0 for a sync).
     public var offset: Int64
+    /// For a write: how many bytes (0 for a sync).
     public var amount: Int
 
     public var description: String {
@@ -190,12 +195,19 @@ public struct Operation: Sendable, Equatable, CustomStringConvertible {
 
 /// The files of one database that a ``FaultyDisk`` sees.
 public enum FileRole: String, Sendable, Equatable {
-    case database, wal, journal
+    /// The database file itself.
+    case database
+    /// Its write-ahead log (`-wal`).
+    case wal
+    /// Its rollback journal (`-journal`).
+    case journal
 }
 
 /// The fault that fired and the operation it hit.
 public struct InjectedFault: Sendable, Equatable, CustomStringConvertible {
+    /// The armed fault.
     public var fault: Fault
+    /// The operation it hit: failed, or the last one before the power went.
     public var operation: Operation
     public var description: String { "\(fault) (\(operation))" }
 }
