@@ -67,6 +67,10 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // MARK: Test support (never in a product)
+        // A fault-injecting SQLite VFS ("faulty") for crash-safety tests of the replica and the store.
+        .target(name: "GestionSQLiteFaults", dependencies: ["CSQLite"], swiftSettings: strictSwift),
+
         // MARK: Executables
         .target(name: "CommandLineSupport", swiftSettings: strictSwift),
         .executableTarget(
@@ -108,6 +112,13 @@ let package = Package(
             dependencies: [
                 "GestionClient", "Mediacion", "SyncCore", "GestionProtocol", "GestionSQLite", "GestionServer", "GestionHTTP",
                 "GestionLogging", "TestFixtures",
+            ]
+        ),
+        .testTarget(
+            name: "CrashSafetyTests",
+            dependencies: [
+                "GestionSQLiteFaults", "GestionSQLite", "GestionClient", "GestionServer", "GestionProtocol", "GestionHTTP",
+                "GestionLogging", "Mediacion", "SyncCore", "TestFixtures",
             ]
         ),
         .testTarget(

@@ -137,8 +137,13 @@ extension LocalReplica {
             if !page.hasMore { changed.formUnion(try completeEvictions(db: db)) }
             try Meta.set(db, "cursor", String(page.cursor))
             try Meta.set(db, "results_through", String(resultsThrough))
+            // On the last page the server's number is the truth. Lower than what it acknowledged,
+            // it lost those mutations (a disk that lost synced writes, an old copy of its file put
+            // back by hand): they are still in the outbox, as only a pull confirms, and the next
+            // push sends them again; a duplicate would get its stored result.
             let known = try Self.position(db).serverLastMutationID
-            try Meta.set(db, "server_last_mutation_id", String(max(known, page.lastMutationId)))
+            let serverLast = page.hasMore ? max(known, page.lastMutationId) : page.lastMutationId
+            try Meta.set(db, "server_last_mutation_id", String(serverLast))
             var clock = HybridClock(last: HybridTimestamp(try Meta.get(db, "hlc") ?? "") ?? .zero)
             clock.observe(
                 HybridTimestamp(millis: Int64((page.serverTime.timeIntervalSince1970 * 1000).rounded(.down))),

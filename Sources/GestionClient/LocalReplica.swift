@@ -26,13 +26,17 @@ public final class LocalReplica: Sendable {
 
     /// Opens the replica at `path`, creating it if needed.
     ///
+    /// - Parameter vfs: the SQLite VFS to open the file through; `nil` (the app) for the
+    ///   platform's default. Crash-safety tests pass a fault-injecting one.
     /// - Throws: `ReplicaError.notADatabase`, `.notAReplica` or `.newerVersion` for a file this
     ///   build must not use; the file is left untouched.
-    public init(path: String, registry: MutationRegistry, clock: @escaping @Sendable () -> Date = { Date() }) throws(ReplicaError) {
+    public init(
+        path: String, registry: MutationRegistry, clock: @escaping @Sendable () -> Date = { Date() }, vfs: String? = nil
+    ) throws(ReplicaError) {
         self.path = path
         self.registry = registry
         self.clock = clock
-        var configuration = Connection.Configuration()
+        var configuration = Connection.Configuration(vfs: vfs)
         configuration.synchronous = .full
         let connection: Connection
         do {
@@ -190,7 +194,11 @@ public final class LocalReplica: Sendable {
     ///
     /// - Returns: the mutation's number in this device's outbox.
     /// - Throws: `MutationRejection` when the rules refuse it on this device (nothing is queued),
-    ///   `ReplicaError` when the replica cannot be written.
+    ///   `ReplicaError` when the replica cannot be written. After `.diskFull` nothing was written.
+    ///   After another storage error at commit (a failed fsync) SQLite cannot tell whether the
+    ///   transaction reached the disk: if the app dies before its next write, the mutation may be
+    ///   in the outbox when the replica reopens, and is then sent like any other. The outbox
+    ///   (`pendingMutations()`), not the error, is the truth (docs/crash-safety.md).
     @discardableResult
     public func perform(_ name: String, _ arguments: JSONObject) throws -> Int64 {
         guard let definition = registry.definition(named: name) else { throw ReplicaError.unknownMutation(name) }

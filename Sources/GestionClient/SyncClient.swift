@@ -212,8 +212,12 @@ public actor SyncClient {
             // been replaced. The pull finds out and renumbers the outbox; then push again.
             gap = true
         }
+        let acknowledged = try replicaCall { () throws(ReplicaError) in try replica.syncPosition() }.serverLastMutationID
         try await pull(session: session, server: server, summary: &summary, progress: progress)
-        if gap {
+        // A pull with a lower number than the server acknowledged: it forgot those mutations and
+        // the device sends them again now.
+        let forgotten = try replicaCall { () throws(ReplicaError) in try replica.syncPosition() }.serverLastMutationID < acknowledged
+        if gap || forgotten {
             let current = try replicaCall { () throws(ReplicaError) in try replica.session() } ?? session
             try await push(session: current, server: server, summary: &summary, progress: progress)
             try await pull(session: current, server: server, summary: &summary, progress: progress)

@@ -25,6 +25,9 @@ public final class Connection {
         public var foreignKeys: Bool
         /// `PRAGMA cache_size` in KiB, or `nil` for SQLite's default (2 MiB).
         public var cacheSizeKiB: Int?
+        /// The name of a registered SQLite VFS to open the file through, or `nil` for the default
+        /// (the unix VFS). Tests use it to put a fault-injecting layer under a database.
+        public var vfs: String?
 
         /// Creates a configuration; every parameter has the production default.
         public init(
@@ -33,7 +36,8 @@ public final class Connection {
             synchronous: Synchronous = .normal,
             busyTimeout: Duration = .milliseconds(5000),
             foreignKeys: Bool = true,
-            cacheSizeKiB: Int? = nil
+            cacheSizeKiB: Int? = nil,
+            vfs: String? = nil
         ) {
             self.readOnly = readOnly
             self.journalMode = journalMode
@@ -41,6 +45,7 @@ public final class Connection {
             self.busyTimeout = busyTimeout
             self.foreignKeys = foreignKeys
             self.cacheSizeKiB = cacheSizeKiB
+            self.vfs = vfs
         }
     }
 
@@ -131,7 +136,8 @@ public final class Connection {
 
     /// Opens (creating if needed, unless read-only) and configures a database.
     ///
-    /// In order: `sqlite3_open_v2` (read-write+create or read-only, `NOMUTEX`); extended result
+    /// In order: `sqlite3_open_v2` (read-write+create or read-only, `NOMUTEX`, through
+    /// `configuration.vfs` if set: an unknown name fails with SQLITE_ERROR); extended result
     /// codes; busy timeout; `PRAGMA foreign_keys`; `PRAGMA journal_mode`, verified (an in-memory
     /// database answers `memory`, which is accepted); `PRAGMA synchronous`; `PRAGMA cache_size`;
     /// then one read of `sqlite_master`, so a file that is not a database fails here with
@@ -140,7 +146,7 @@ public final class Connection {
         var flags = SQLITE_OPEN_NOMUTEX
         flags |= configuration.readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         var db: OpaquePointer?
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        let rc = sqlite3_open_v2(path, &db, flags, configuration.vfs)
         guard rc == SQLITE_OK, let db else {
             let error = SQLiteError.from(db, code: db.map { sqlite3_extended_errcode($0) } ?? rc, sql: nil)
             sqlite3_close_v2(db)

@@ -16,7 +16,9 @@ public final class SQLiteSyncStore: SyncStore {
     private let readers: ReaderPool
 
     /// Opens (creating if needed) the store in `directory` (file `server.sqlite`).
-    public init(directory: URL, readerCount: Int = 4) throws(SyncStoreError) {
+    /// - Parameter vfs: the SQLite VFS to open the file through; `nil` (production) for the
+    ///   platform's default. Crash-safety tests pass a fault-injecting one.
+    public init(directory: URL, readerCount: Int = 4, vfs: String? = nil) throws(SyncStoreError) {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -24,7 +26,7 @@ public final class SQLiteSyncStore: SyncStore {
         }
         let path = directory.appendingPathComponent("server.sqlite").path
         databasePath = path
-        var writeConfiguration = Connection.Configuration()
+        var writeConfiguration = Connection.Configuration(vfs: vfs)
         writeConfiguration.synchronous = .full
         let connection: Connection
         do {
@@ -41,7 +43,7 @@ public final class SQLiteSyncStore: SyncStore {
         var readConnections: [Connection] = []
         do {
             for _ in 0..<max(1, readerCount) {
-                var readConfiguration = Connection.Configuration()
+                var readConfiguration = Connection.Configuration(vfs: vfs)
                 readConfiguration.readOnly = true
                 readConnections.append(try Connection(path: path, configuration: readConfiguration))
             }
