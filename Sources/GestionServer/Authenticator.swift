@@ -144,6 +144,10 @@ public final class Authenticator: Sendable {
                 message: "Your session expired. Sign in again; the changes waiting on your device are kept."
             )
         }
+        if stored.replaces != nil {
+            // The renewal's answer reached the device: the token it replaced stops working.
+            try mapStore { () throws(SyncStoreError) in try store.confirmToken(hash: stored.hash) }
+        }
         return AuthenticatedClient(userID: user.id, role: user.role, clientID: stored.clientID, device: device, unit: user.unit)
     }
 
@@ -164,7 +168,8 @@ public final class Authenticator: Sendable {
         )
     }
 
-    /// A fresh token for the caller of a valid session; the presented token stops working.
+    /// A fresh token for the caller of a valid session. The presented token keeps working until
+    /// the fresh one is first used, so that a renewal whose answer is lost signs nobody out.
     public func renew(authorization: String?, clientID: String, address: String = "", now: Date) throws(ErrorResponse) -> LoginResponse {
         let caller = try authenticate(authorization: authorization, address: address, now: now)
         guard caller.clientID == clientID else {

@@ -201,15 +201,23 @@ public final class SQLiteSyncStore: SyncStore {
 
     public func replaceToken(_ oldHash: String, with token: StoredToken) throws(SyncStoreError) {
         try write { db in
-            try db.run("DELETE FROM tokens WHERE token_hash = ?", [oldHash])
+            // A successor issued earlier whose answer never arrived (it was never used) goes.
+            try db.run("DELETE FROM tokens WHERE replaces = ?", [oldHash])
             try db.run(
-                "INSERT INTO tokens (token_hash, user_id, client_id, issued_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)",
-                [token.hash, token.userID, token.clientID, token.issuedAt.unixMillis, token.expiresAt.unixMillis]
+                "INSERT INTO tokens (token_hash, user_id, client_id, issued_at_ms, expires_at_ms, replaces) VALUES (?, ?, ?, ?, ?, ?)",
+                [token.hash, token.userID, token.clientID, token.issuedAt.unixMillis, token.expiresAt.unixMillis, oldHash]
             )
             try AuditTrail.append(
                 AuditEntry(kind: "login", action: "renew", actor: token.userID, role: "", device: token.clientID, outcome: "ok"),
                 at: token.issuedAt, db: db
             )
+        }
+    }
+
+    public func confirmToken(hash: String) throws(SyncStoreError) {
+        try write { db in
+            try db.run("DELETE FROM tokens WHERE token_hash = (SELECT replaces FROM tokens WHERE token_hash = ?)", [hash])
+            try db.run("UPDATE tokens SET replaces = NULL WHERE token_hash = ?", [hash])
         }
     }
 
@@ -225,11 +233,12 @@ public final class SQLiteSyncStore: SyncStore {
     public func token(hash: String) throws(SyncStoreError) -> StoredToken? {
         try read { db in
             try db.queryOne(
-                "SELECT user_id, client_id, issued_at_ms, expires_at_ms FROM tokens WHERE token_hash = ?", [hash]
+                "SELECT user_id, client_id, issued_at_ms, expires_at_ms, replaces FROM tokens WHERE token_hash = ?", [hash]
             ).map { row in
                 StoredToken(
                     hash: hash, userID: row.string(at: 0) ?? "", clientID: row.string(at: 1) ?? "",
-                    issuedAt: Date(unixMillis: row.int64(at: 2) ?? 0), expiresAt: Date(unixMillis: row.int64(at: 3) ?? 0)
+                    issuedAt: Date(unixMillis: row.int64(at: 2) ?? 0), expiresAt: Date(unixMillis: row.int64(at: 3) ?? 0),
+                    replaces: row.string(at: 4)
                 )
             }
         }

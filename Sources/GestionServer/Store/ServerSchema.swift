@@ -162,5 +162,12 @@ enum ServerSchema {
                 CREATE INDEX audience_history_by_partition ON audience_history (partition, tag);
                 """
         ),
+        Migration(
+            name: "0006-renewal-grace",
+            sql: """
+                ALTER TABLE tokens ADD COLUMN replaces TEXT;
+                CREATE INDEX tokens_by_replaced ON tokens (replaces) WHERE replaces IS NOT NULL;
+                """
+        ),
     ])
 }

@@ -18,7 +18,11 @@ public protocol SyncStore: Sendable {
     func registerClient(_ registration: ClientRegistration) throws(SyncStoreError)
     func saveToken(_ token: StoredToken) throws(SyncStoreError)
     /// Replaces the token `oldHash` by `token` in one transaction (renewal).
+    /// Issues `token` in place of `oldHash`. The old token keeps working until the new one is
+    /// first used (`confirmToken`); renewing the old one again replaces the unused successor.
     func replaceToken(_ oldHash: String, with token: StoredToken) throws(SyncStoreError)
+    /// The first use of a renewed token: the token it replaced stops working.
+    func confirmToken(hash: String) throws(SyncStoreError)
     func token(hash: String) throws(SyncStoreError) -> StoredToken?
 
     // MARK: Sync
@@ -199,13 +203,17 @@ public struct StoredToken: Sendable, Equatable {
     public var clientID: String
     public var issuedAt: Date
     public var expiresAt: Date
+    /// For a renewed token not used yet: the hash of the token it replaces, which keeps working
+    /// until this one is first used (the renewal's answer may never have reached the device).
+    public var replaces: String?
 
-    public init(hash: String, userID: String, clientID: String, issuedAt: Date, expiresAt: Date) {
+    public init(hash: String, userID: String, clientID: String, issuedAt: Date, expiresAt: Date, replaces: String? = nil) {
         self.hash = hash
         self.userID = userID
         self.clientID = clientID
         self.issuedAt = issuedAt
         self.expiresAt = expiresAt
+        self.replaces = replaces
     }
 }
 

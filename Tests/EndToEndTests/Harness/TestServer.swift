@@ -19,6 +19,8 @@ final class TestServer: @unchecked Sendable {
     /// The server's clock: seconds added to the real time (see `ExecutableClock`).
     let clockFile: URL
     private let clockOffset = Mutex<Double>(0)
+    /// The real time at which `stopClock()` stopped the clock (the offset then adds to it).
+    private let stoppedAt = Mutex<Double?>(nil)
 
     var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
@@ -118,11 +120,18 @@ final class TestServer: @unchecked Sendable {
 
     /// Moves the server's clock forward; the running process sees it at once.
     func advanceClock(by seconds: Double) throws {
-        let offset = clockOffset.withLock { offset in
+        let text = clockOffset.withLock { offset in
             offset += seconds
-            return offset
+            return stoppedAt.withLock { $0 }.map { "@\($0 + offset)" } ?? String(offset)
         }
-        try String(offset).write(to: clockFile, atomically: true, encoding: .utf8)
+        try text.write(to: clockFile, atomically: true, encoding: .utf8)
+    }
+
+    /// Stops the server's clock at its current time: from now on it moves only by
+    /// `advanceClock(by:)`, however slow the machine.
+    func stopClock() throws {
+        stoppedAt.withLock { $0 = Date().timeIntervalSince1970 }
+        try advanceClock(by: 0)
     }
 
     /// SIGTERM, then wait for a clean exit. Returns the exit status.
