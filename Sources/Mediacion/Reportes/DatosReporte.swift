@@ -3,15 +3,21 @@ import SyncCore
 
 /// The records a report is computed from: the current state of the collections it reads.
 public struct DatosReporte: Sendable {
+    /// The accounts (every report reads them: delegación, agency, borrower, assignment).
     public var cuentas: [Cuenta]
+    /// The mediation cases, every round.
     public var casos: [Caso]
+    /// The sessions (for the agency report).
     public var sesiones: [Sesion]
+    /// The signed convenios.
     public var convenios: [Convenio]
+    /// The mediators' registry, for their names.
     public var mediadores: [Mediador]
     /// History entries; only the ANEC shipments (`enviarExpedienteANEC`) are used, for the DR
     /// manager who recorded each.
     public var historial: [Historial]
 
+    /// Records given directly (tests, or a caller that already holds them).
     public init(
         cuentas: [Cuenta] = [], casos: [Caso] = [], sesiones: [Sesion] = [], convenios: [Convenio] = [],
         mediadores: [Mediador] = [], historial: [Historial] = []

@@ -9,7 +9,9 @@ import Foundation
 ///     mes.primerDia  // 2027-01-01
 ///     mes.ultimoDia  // 2027-01-31
 public struct Mes: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The year, 1900–9999.
     public let year: Int
+    /// The month, 1–12.
     public let month: Int
 
     /// The month `month` (1–12) of `year` (1900–9999, the years a spreadsheet holds).
@@ -43,8 +45,10 @@ public struct Mes: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// `YYYY-MM`.
     public var description: String { String(format: "%04d-%02d", year, month) }
 
+    /// The first day of the month.
     public var primerDia: FechaCivil { FechaCivil(year: year, month: month, day: 1) }
 
+    /// The last day of the month (28 to 31).
     public var ultimoDia: FechaCivil { siguiente.primerDia.adding(days: -1) }
 
     /// The month after this one.

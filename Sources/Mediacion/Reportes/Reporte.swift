@@ -61,8 +61,11 @@ public enum TipoReporte: String, Sendable, CaseIterable, CustomStringConvertible
 
 /// A report for one month: one or more tables (worksheets).
 public struct Reporte: Sendable, Equatable {
+    /// Which report.
     public var tipo: TipoReporte
+    /// The month the report covers.
     public var mes: Mes
+    /// The tables, in order: the first holds the report's records, the others summarize them.
     public var tablas: [TablaReporte]
 
     public init(tipo: TipoReporte, mes: Mes, tablas: [TablaReporte]) {
@@ -82,6 +85,7 @@ public struct Reporte: Sendable, Equatable {
 public struct TablaReporte: Sendable, Equatable {
     /// The sheet name.
     public var nombre: String
+    /// The columns, in order.
     public var columnas: [Columna]
     /// Each row has one cell per column.
     public var filas: [[Celda]]
@@ -101,6 +105,7 @@ public struct TablaReporte: Sendable, Equatable {
 public struct Columna: Sendable, Hashable {
     /// What the column holds, which sets how its cells are written.
     public enum Tipo: Sendable, Hashable {
+        /// Text, written as it is.
         case texto
         /// Whole numbers (counts).
         case entero
@@ -114,6 +119,7 @@ public struct Columna: Sendable, Hashable {
 
     /// The header, exactly as the institution writes it.
     public var encabezado: String
+    /// What the column holds.
     public var tipo: Tipo
 
     public init(_ encabezado: String, _ tipo: Tipo = .texto) {
@@ -124,12 +130,17 @@ public struct Columna: Sendable, Hashable {
 
 /// The value of one cell of a report.
 public enum Celda: Sendable, Hashable, CustomStringConvertible {
+    /// Text (credit numbers are text: their leading zeros count).
     case texto(String)
+    /// A whole number (a count).
     case entero(Int)
     /// An amount in pesos.
     case dinero(Double)
+    /// Any other number, e.g. a payment factor.
     case numero(Double)
+    /// A calendar date in Mexico City.
     case fecha(FechaCivil)
+    /// Nothing: not applicable, or not known yet.
     case vacia
 
     /// Text, or empty for `nil` or empty text.
@@ -147,7 +158,9 @@ public enum Celda: Sendable, Hashable, CustomStringConvertible {
     /// "Sí" or "No".
     public static func siNo(_ valor: Bool) -> Celda { .texto(valor ? Celda.si : Celda.no) }
 
+    /// "Sí", as the reports write yes.
     public static let si = "Sí"
+    /// "No".
     public static let no = "No"
 
     /// The value for people (amounts with two decimals, dates `YYYY-MM-DD`); used by tests and
