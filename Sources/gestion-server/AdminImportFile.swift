@@ -141,7 +141,7 @@ struct AssignmentFile {
             problems.append(ImportProblem(row: row, field: field, kind: .csvSyntax, reason: "Not valid CSV: \(problem)."))
             return
         }
-        let values = record.fields.map(Text.trimmed)
+        var values = record.fields.map(Text.trimmed)
         if values.allSatisfy(\.isEmpty) {
             blankRows += 1
             return
@@ -156,6 +156,10 @@ struct AssignmentFile {
                 )
             )
             return
+        }
+        // Columns without a name at the end of the header may be missing from a row.
+        if values.count < columns.count, columns[values.count...].allSatisfy({ $0 == nil }) {
+            values += Array(repeating: "", count: columns.count - values.count)
         }
         if values.count < columns.count {
             problems.append(
@@ -278,7 +282,7 @@ struct RowChecker {
         /// A catalogue value, or `nil` with the problem.
         func catalogue<Value: Catalogo>(
             _ column: AssignmentColumn, _ matcher: inout AssignmentVocabulary.Matcher<Value>, _ kind: ImportProblemKind,
-            what: String, optional: Bool = false
+            what: String, write: String? = nil, optional: Bool = false
         ) -> Value? {
             let value = cells[column] ?? ""
             if value.isEmpty {
@@ -286,7 +290,7 @@ struct RowChecker {
                 return nil
             }
             guard let found = matcher.value(value) else {
-                problem(column, kind, "\(Text.quoted(value)) is not \(what); write \(Value.catalogueList).")
+                problem(column, kind, "\(Text.quoted(value)) is not \(what); write \(write ?? Value.catalogueList).")
                 return nil
             }
             return found
@@ -332,7 +336,11 @@ struct RowChecker {
         var criterio = catalogue(
             .criterioExclusion, &criterios, .unknownCriterio, what: "an exclusion criterion of the Guía", optional: true
         )
-        let entrada = catalogue(.entrada, &entradas, .unknownEntrada, what: "an entry (A, B, C or the monthly assignment)", optional: true)
+        let entrada = catalogue(
+            .entrada, &entradas, .unknownEntrada, what: "an entry",
+            write: "A (Anexo 1 A), B (Anexo 1 B), C (Anexo 1 C, re-mediation) or nothing for the monthly assignment",
+            optional: true
+        )
 
         // Breached convenios: 0, 1 or 2; two are the first exclusion criterion.
         var incumplidos: Int?

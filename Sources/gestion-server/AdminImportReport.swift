@@ -162,7 +162,7 @@ enum ImportReport {
         var text = "By kind:\n"
         for (kind, count, field) in ordered {
             let number = String(repeating: " ", count: width - String(count).count) + String(count)
-            text += "  \(number)  \(kind.title)" + (field.isEmpty ? "" : " (\(field))") + "\n"
+            text += "  \(number)  " + (field.isEmpty ? "" : "\(field): ") + kind.title + "\n"
         }
         text += problems.count > firstCount ? "The first \(firstCount):\n" : "Each one:\n"
         for problem in problems.prefix(firstCount) { text += "  " + line(problem) + "\n" }
