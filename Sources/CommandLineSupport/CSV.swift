@@ -4,6 +4,7 @@ public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {
     public var reason: String
     public var description: String { "line \(line): \(reason)" }
 
+    /// A failure at `line` (1-based), with the reason in words for people.
     public init(line: Int, reason: String) {
         self.line = line
         self.reason = reason
@@ -22,6 +23,7 @@ public struct CSVRecord: Sendable, Equatable {
     /// The 0-based position of the field where the problem is.
     public var problemField: Int?
 
+    /// A record starting at `line`; `problem` and `problemField` when it breaks the rules.
     public init(line: Int, fields: [String], problem: String? = nil, problemField: Int? = nil) {
         self.line = line
         self.fields = fields

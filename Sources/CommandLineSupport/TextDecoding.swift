@@ -17,6 +17,7 @@ public struct TextDecodingError: Error, Sendable, Equatable, CustomStringConvert
     public var reason: String
     public var description: String { "line \(line): \(reason)" }
 
+    /// A failure at `line` (1-based), with the reason in words for people.
     public init(line: Int, reason: String) {
         self.line = line
         self.reason = reason

@@ -39,7 +39,12 @@ enum AdminImport {
         let parsed = try ParsedArguments(arguments, options: spec.options)
         if parsed.wantsHelp { print(spec.help, terminator: ""); return ExitStatus.success }
         let file = try parsed.positionals(exactly: 2, names: "the CSV file to import")[1]
-        if let report = parsed.values["report"], report.isEmpty { throw UsageError("'--report' needs a file name.") }
+        if let report = parsed.values["report"] {
+            guard !report.isEmpty else { throw UsageError("'--report' needs a file name.") }
+            guard URL(fileURLWithPath: report).standardizedFileURL != URL(fileURLWithPath: file).standardizedFileURL else {
+                throw UsageError("'--report' names the file to import: give the report another name.")
+            }
+        }
         return try importFile(file, parsed: parsed)
     }
 

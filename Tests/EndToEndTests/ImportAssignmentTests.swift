@@ -307,6 +307,12 @@ import Testing
         #expect(rows.contains("1;Acreditado;The header lacks the column Acreditado (or acreditado); every row needs it."))
         #expect(rows.contains { $0.hasPrefix("1;Fecha de asignación;The header lacks the column") })
         #expect(!FileManager.default.fileExists(atPath: directory.path("cuentas.errores.csv")), "the report went where asked")
+
+        let original = try String(contentsOfFile: file, encoding: .utf8)
+        let overwrite = try server.admin(["import-assignment", file, "--report", file], expectSuccess: false)
+        #expect(overwrite.status == 64)
+        #expect(overwrite.stderr.contains("'--report' names the file to import"))
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == original)
     }
 
     // MARK: Dry run, entries and exclusions
