@@ -98,6 +98,7 @@ let package = Package(
         .testTarget(name: "GestionCryptoTests", dependencies: ["GestionCrypto"]),
         .testTarget(name: "GestionHTTPTests", dependencies: ["GestionHTTP", "GestionLogging", "TestFixtures"]),
         .testTarget(name: "GestionXLSXTests", dependencies: ["GestionXLSX"]),
+        .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport"]),
         .testTarget(name: "SyncCoreTests", dependencies: ["SyncCore", "GestionProtocol"]),
         .testTarget(name: "MediacionTests", dependencies: ["Mediacion", "SyncCore"]),
         .testTarget(

@@ -4,17 +4,34 @@ import GestionServer
 import Mediacion
 import SyncCore
 
-/// `gestion-server admin import-assignment FILE` (`import-accounts` is an older name).
+/// `gestion-server admin import-assignment FILE` (`import-accounts` is an older name): loads the
+/// monthly assignment, and the accounts of Anexo 1 A, B and C, from the CSV that operations
+/// produces. See docs/assignment-import.md.
 enum AdminImport {
     static let spec = CommandSpec(
         path: "gestion-server admin import-assignment",
-        overview: "Load the accounts of a CSV file (UTF-8, comma-separated, header row). All rows or none.",
+        overview: "Load the accounts of the monthly assignment (and of Anexo 1 A, B and C) from a CSV file. All rows or none.",
         arguments: [("<file.csv>", "The file to import.")],
-        options: [.value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory)).")]
-            + AdminAuthorization.options,
+        options: [
+            .value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory))."),
+            .flag("dry-run", "Check the file and say what importing it would do, changing nothing."),
+            .value("report", "<file.csv>", "Where to write the list of problems (default: next to the file, FILE.errores.csv)."),
+        ] + AdminAuthorization.options,
         discussion: """
-            Columns: \(AccountsCSV.requiredColumns.joined(separator: ", ")); optional: \(AccountsCSV.optionalColumns.joined(separator: ", ")).
-            Importing the same file twice changes nothing.
+            The file: CSV with a header row; UTF-8 (with or without BOM), or Windows-1252 / Latin-1 as
+            Excel saves "CSV"; values separated by commas or semicolons (found from the header).
+            Columns (either name; case, accents and spaces do not matter):
+            \(AssignmentColumn.allCases.map { "  \($0.rawValue.padding(toLength: 21, withPad: " ", startingAt: 0)) \($0.spanish)\($0.isRequired ? "" : " (optional)")" }.joined(separator: "\n"))
+            Dates: 02/11/2026 (day/month/year) or 2026-11-02. Catalogue values as the institution writes them.
+            entrada: empty (the monthly assignment), A (Anexo 1 A, proposed and found susceptible),
+            B (Anexo 1 B, Recuperación Especializada) or C (Anexo 1 C, re-mediation: a new round).
+            criterioExclusion: a criterion of guideline 1 (§6.1): the credit is not labelled, and an
+            account already in Gestión Móvil is excluded. Two breached convenios count as one.
+
+            Every row is checked; a problem in any row imports nothing. The problems (row, field,
+            reason) go to the report file and a summary to the screen; the exit status is then 1.
+            Importing the same file again changes nothing: unchanged accounts get no new version.
+            Details: docs/assignment-import.md.
             """
     )
 
@@ -22,100 +39,180 @@ enum AdminImport {
         let parsed = try ParsedArguments(arguments, options: spec.options)
         if parsed.wantsHelp { print(spec.help, terminator: ""); return ExitStatus.success }
         let file = try parsed.positionals(exactly: 2, names: "the CSV file to import")[1]
-        return try importAccountsFile(file, parsed: parsed)
+        if let report = parsed.values["report"] {
+            guard !report.isEmpty else { throw UsageError("'--report' needs a file name.") }
+            guard URL(fileURLWithPath: report).standardizedFileURL != URL(fileURLWithPath: file).standardizedFileURL else {
+                throw UsageError("'--report' names the file to import: give the report another name.")
+            }
+        }
+        return try importFile(file, parsed: parsed)
     }
 
-    static func importAccountsFile(_ path: String, parsed: ParsedArguments) throws -> Int32 {
+    /// What importing did (or would do), by row.
+    struct Counts: Equatable {
+        var rows = 0
+        var new = 0
+        var changed = 0
+        var unchanged = 0
+        /// Accounts labelled for re-mediation: a new round opened.
+        var remediation = 0
+        /// Rows with an exclusion criterion: accounts excluded now, and credits left out.
+        var excludedNow = 0
+        var alreadyExcluded = 0
+        var leftOut = 0
+
+        var excluded: Int { excludedNow + alreadyExcluded + leftOut }
+
+        var sentence: String {
+            var text = "\(n(new)) new, \(n(changed)) changed, \(n(unchanged)) unchanged, \(n(remediation)) re-mediation (new round), "
+                + "\(n(excluded)) excluded"
+            if excluded > 0 {
+                var parts: [String] = []
+                if excludedNow > 0 { parts.append("\(n(excludedNow)) in Gestión Móvil excluded now") }
+                if alreadyExcluded > 0 { parts.append("\(n(alreadyExcluded)) already excluded") }
+                if leftOut > 0 { parts.append("\(n(leftOut)) not loaded") }
+                text += " (" + parts.joined(separator: ", ") + ")"
+            }
+            return text
+        }
+
+        var auditOutcome: String {
+            "\(rows) rows, \(new) new, \(changed) changed, \(unchanged) unchanged, \(remediation) re-mediation, \(excluded) excluded"
+        }
+
+        private func n(_ number: Int) -> String { ProgressBar.grouped(number) }
+    }
+
+    static func importFile(_ path: String, parsed: ParsedArguments) throws -> Int32 {
+        let dryRun = parsed.flags.contains("dry-run")
+        let reportPath = parsed.values["report"] ?? ImportReport.defaultPath(for: path)
+        let fileName = URL(fileURLWithPath: path).lastPathComponent
         let store = try ServerCommandLine.openStore(parsed)
         defer { store.close() }
         let actor = try AdminAuthorization.authorize(.importAssignment, parsed: parsed, store: store)
-        let rows = try AccountsCSV.read(path: path)
-        let report: ServerMutationReport
+        let now = ExecutableClock.fromEnvironment()()
+
+        var file = try AssignmentFile.read(path: path, today: CalendarioMX.fecha(now))
+        print(
+            "Read \(fileName): \(file.encoding.rawValue), separator \(file.separatorName), \(ProgressBar.grouped(file.rowCount)) rows"
+                + (file.blankRows > 0 ? " (and \(file.blankRows) blank, skipped)" : "") + "."
+        )
+        file.checkAsesores { try? store.user(id: $0) }
+
+        // The domain's rules, on what Gestión Móvil holds: for real only when the file is clean.
+        let evaluateOnly = dryRun || !file.problems.isEmpty
+        let progress = ProgressBar.onStandardError(label: evaluateOnly ? "Checking " : "Importing", total: file.rows.count)
+        let report: ServerBatchReport
         do {
-            report = try store.applyServerMutations(
-                rows.map { ServerMutation(name: ImportarCuenta.name, args: $0.arguments) },
-                author: ServerCommandLine.systemAuthor, registry: Mediacion.registry, at: Date(), atomically: true
+            report = try store.applyServerBatch(
+                file.rows.map(\.mutation), author: ServerCommandLine.systemAuthor, registry: Mediacion.registry, at: now,
+                dryRun: evaluateOnly, progress: progress.map { bar in { bar.update($0) } }
             )
         } catch {
+            progress?.finish()
             throw CommandFailure(ServerCommandLine.describe(error))
         }
-        guard report.committed else {
-            for (row, result) in zip(rows, report.results) where result.status == .rejected {
-                printError("Row \(row.line): \(result.message ?? result.code ?? "refused")")
-            }
-            printError("Nothing was imported: correct the rows above and import the file again.")
-            return ExitStatus.failure
-        }
-        let changed = report.results.count { $0.version != nil }
-        try? store.appendAudit(
-            AuditEntry(
-                kind: "admin", action: "import-assignment", actor: actor.user, role: actor.role,
-                device: "gestion-server", subjects: ["file/\(URL(fileURLWithPath: path).lastPathComponent)"],
-                outcome: "ok:\(rows.count) rows, \(changed) changed"
-            ),
-            at: Date()
-        )
-        print("Imported \(rows.count) accounts from \(path): \(changed) new or changed, \(rows.count - changed) unchanged.")
-        return ExitStatus.success
-    }
-}
+        progress?.finish()
 
-/// The accounts CSV: a header row naming the columns, then one account per row.
-enum AccountsCSV {
-    static let requiredColumns = [
-        "numeroCredito", "acreditado", "delegacion", "despacho", "fechaAsignacion", "segmento", "etiqueta", "tipoConvenio",
-    ]
-    static let optionalColumns = ["conveniosIncumplidos", "asesor"]
-
-    struct Row {
-        var line: Int
-        var arguments: JSONObject
-    }
-
-    static func read(path: String) throws -> [Row] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure("Cannot read \(path).")
-        }
-        guard var text = String(data: data, encoding: .utf8) else {
-            throw CommandFailure("\(path) is not UTF-8 text; save it as CSV UTF-8.")
-        }
-        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        let records: [[String]]
-        do {
-            records = try CSV.parse(text)
-        } catch {
-            throw CommandFailure("\(path): \(error)")
-        }
-        guard let header = records.first?.map({ $0.trimmingCharacters(in: .whitespaces) }) else {
-            throw CommandFailure("\(path) is empty.")
-        }
-        let missing = requiredColumns.filter { !header.contains($0) }
-        guard missing.isEmpty else {
-            throw CommandFailure("\(path) lacks the column(s) \(missing.joined(separator: ", ")).")
-        }
-        let unknown = header.filter { !requiredColumns.contains($0) && !optionalColumns.contains($0) }
-        guard unknown.isEmpty else { throw CommandFailure("\(path) has unknown column(s) \(unknown.joined(separator: ", ")).") }
-        var rows: [Row] = []
-        for (index, record) in records.dropFirst().enumerated() {
-            let line = index + 2
-            guard record.count == header.count else {
-                throw CommandFailure("Row \(line): \(record.count) fields where the header has \(header.count).")
-            }
-            var arguments: JSONObject = [:]
-            for (column, raw) in zip(header, record) {
-                let value = raw.trimmingCharacters(in: .whitespaces)
-                if value.isEmpty, optionalColumns.contains(column) { continue }
-                if column == "conveniosIncumplidos" {
-                    guard let number = Int64(value) else {
-                        throw CommandFailure("Row \(line): conveniosIncumplidos must be a whole number.")
-                    }
-                    arguments[column] = .int(number)
+        var problems = file.problems
+        var counts = Counts(rows: file.rowCount)
+        for (row, outcome) in zip(file.rows, report.outcomes) {
+            switch outcome {
+            case .rejected(let rejection):
+                problems.append(problem(row: row, rejection: rejection, file: file))
+            case .unchanged(let resolution):
+                // With a criterion, the rule says when it left a credit out (it was not loaded).
+                if row.criterioExclusion == nil {
+                    counts.unchanged += 1
+                } else if resolution != nil {
+                    counts.leftOut += 1
                 } else {
-                    arguments[column] = .string(value)
+                    counts.alreadyExcluded += 1
+                }
+            case .changed(_, let changes, let before):
+                let key = Cuenta.key(row.numeroCredito)
+                let previous = before[key]
+                let current = changes.first { $0.key == key }?.body
+                if row.criterioExclusion != nil {
+                    counts.excludedNow += 1
+                } else if previous == nil {
+                    counts.new += 1
+                } else if let old = previous?["ronda"]?.int64Value, let new = current?["ronda"]?.int64Value, new > old {
+                    counts.remediation += 1
+                } else {
+                    counts.changed += 1
                 }
             }
-            rows.append(Row(line: line, arguments: arguments))
         }
-        return rows
+
+        if !problems.isEmpty {
+            problems.sort { $0.row < $1.row }
+            let written = writeReport(problems, to: reportPath, separator: file.separator)
+            let rows = Set(problems.map(\.row)).count
+            printError(
+                "Nothing was imported: \(ProgressBar.grouped(problems.count)) problem\(problems.count == 1 ? "" : "s") in "
+                    + "\(ProgressBar.grouped(rows)) row\(rows == 1 ? "" : "s")"
+                    + (written ? "; the full list is in \(reportPath)." : "; the list could not be written to \(reportPath).")
+            )
+            printError(ImportReport.summary(problems))
+            printError("Correct the file and import it again" + (dryRun ? " (this was a dry run)." : "."))
+            if !dryRun {
+                audit(store, actor: actor, file: fileName, outcome: "rejected:\(problems.count) problems in \(rows) rows", at: now)
+            }
+            return ExitStatus.failure
+        }
+
+        removeStaleReport(at: reportPath)
+        if dryRun {
+            print("Dry run: nothing was changed. Importing \(ProgressBar.grouped(counts.rows)) rows would give: \(counts.sentence).")
+            return ExitStatus.success
+        }
+        audit(store, actor: actor, file: fileName, outcome: "ok:" + counts.auditOutcome, at: now)
+        print("Imported \(ProgressBar.grouped(counts.rows)) rows: \(counts.sentence).")
+        return ExitStatus.success
+    }
+
+    /// A refusal of the domain's rules as a problem of the row; the field from the rule.
+    static func problem(row: AssignmentRow, rejection: MutationRejection, file: AssignmentFile) -> ImportProblem {
+        let column: AssignmentColumn?
+        var reason = rejection.message
+        switch rejection.code {
+        case "dato_invalido":
+            // "campo: explanation."
+            let parts = rejection.message.split(separator: ":", maxSplits: 1)
+            column = parts.first.flatMap { AssignmentColumn(rawValue: String($0)) }
+            if column != nil, parts.count == 2 {
+                let rest = parts[1].trimmingCharacters(in: .whitespaces)
+                reason = rest.prefix(1).uppercased() + rest.dropFirst()
+            }
+        case "entrada_sin_propuesta": column = .entrada
+        case "remediacion_no_permite", "cuenta_excluida": column = row.arguments["entrada"] == nil ? .etiqueta : .entrada
+        case "credito_excluido": column = .numeroCredito
+        default: column = nil
+        }
+        return ImportProblem(
+            row: row.line, field: column.map(file.name) ?? "", kind: ImportProblemKind(rejectionCode: rejection.code), reason: reason
+        )
+    }
+
+    /// Writes the report; whether it could.
+    static func writeReport(_ problems: [ImportProblem], to path: String, separator: UInt8) -> Bool {
+        FileManager.default.createFile(atPath: path, contents: ImportReport.data(problems, separator: separator))
+    }
+
+    /// A clean file leaves no report of an earlier run behind (only a report this command wrote).
+    static func removeStaleReport(at path: String) {
+        guard ImportReport.isReport(atPath: path) else { return }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    static func audit(_ store: SQLiteSyncStore, actor: AdminAuthorization.Operator, file: String, outcome: String, at now: Date) {
+        try? store.appendAudit(
+            AuditEntry(
+                kind: "admin", action: "import-assignment", actor: actor.user, role: actor.role, device: "gestion-server",
+                subjects: ["file/\(file)"], outcome: outcome
+            ),
+            at: now
+        )
     }
 }

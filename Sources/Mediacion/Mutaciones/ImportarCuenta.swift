@@ -1,22 +1,50 @@
 import Foundation
 import SyncCore
 
-/// G1 (and Anexo 1 A5, B2): operations loads an account labelled for mediation (monthly
-/// assignment), with its convenio type. Server only.
+/// How an account enters the mediation service (the procedure's activity 1 and Anexo 1).
+public enum EntradaServicio: String, Catalogo {
+    /// G1: the monthly assignment labels the account *susceptible de mediación*.
+    case asignacionMensual = "Asignación mensual"
+    /// Anexo 1 A: a credit proposed by the borrower or a business area, reviewed as susceptible
+    /// (A1–A4), labelled by operations (A5); the agency then marks it accepted (A7).
+    case aSolicitud = "Mediación a solicitud del acreditado o a propuesta de área de negocio"
+    /// Anexo 1 B: an account of Recuperación Especializada found inhabited, labelled by operations
+    /// (B2); the agency then marks it accepted (B4).
+    case recuperacionEspecializada = "Mediación en el segmento de Recuperación Especializada"
+    /// Anexo 1 C: a credit labelled *susceptible de re-mediación* (C1): a new round.
+    case remediacion = "Re-mediación"
+}
+
+/// G1 (and Anexo 1 A5, B2, C1, general guideline 1): operations loads one account of the
+/// assignment, labelled for mediation or re-mediation, with its convenio type. Server only.
+///
+/// - A re-mediation label (`entrada` C, or the label “susceptible de re-mediación”) on an account
+///   whose round ended opens a new round, as `EtiquetarRemediacion` does. On an account labelled
+///   so already it only reloads the data while that round has not ended, or when the row has the
+///   assignment date the account has (the same file again).
+/// - With `criterioExclusion` (§6.1) the credit is not labelled: an account already loaded is
+///   excluded, as `ExcluirCuenta` does; a credit not yet loaded is left out: nothing is written and
+///   the outcome's resolution says so.
+/// - Loading the same data again writes nothing.
 public struct ImportarCuenta: MutacionMediacion {
     public static let name = "importarCuenta"
     public static let summary = "Load or update an account of the monthly assignment."
     public static let allowedRoles: Set<String> = .roles(.operacion)
     public static let worksOffline = false
     public static let ficha = Ficha(
-        "G1, Anexo 1 A5, B2",
+        "G1, Anexo 1 A5, B2, C1, Lineamiento 1",
         precondiciones: [
             "fewer than two breached convenios (counting those already recorded)",
             "re-importing keeps the round, the breaches recorded and any exclusion",
+            "entrada A: a proposal reviewed as susceptible; entrada B: segment “Recuperación Especializada”",
+            "a re-mediation label (entrada C) opens a new round when the current one ended, as etiquetarRemediacion; "
+                + "on an account so labelled, a reload while its round is open or with the same fechaAsignacion",
+            "with criterioExclusion the credit is not labelled; an account already loaded is excluded, as excluirCuenta",
         ],
         datos: [
             "numeroCredito (10 digits)", "acreditado", "delegacion", "despacho", "fechaAsignacion (YYYY-MM-DD)",
             "segmento", "etiqueta", "tipoConvenio", "conveniosIncumplidos (optional)", "asesor (optional)",
+            "entrada (optional: \(EntradaServicio.catalogueList))", "criterioExclusion (optional, §6.1)",
         ]
     )
 
@@ -30,8 +58,13 @@ public struct ImportarCuenta: MutacionMediacion {
     public var tipoConvenio: TipoConvenio
     public var conveniosIncumplidos: Int?
     public var asesor: String?
+    /// How the account enters the service; when absent, from the label: re-mediation (C) or the
+    /// monthly assignment.
+    public var entrada: EntradaServicio?
+    /// An exclusion criterion the assignment found for the credit (§6.1).
+    public var criterioExclusion: CriterioExclusion?
 
-    public init(cuenta: Cuenta) {
+    public init(cuenta: Cuenta, entrada: EntradaServicio? = nil, criterioExclusion: CriterioExclusion? = nil) {
         numeroCredito = cuenta.numeroCredito
         acreditado = cuenta.acreditado
         delegacion = cuenta.delegacion
@@ -42,15 +75,22 @@ public struct ImportarCuenta: MutacionMediacion {
         tipoConvenio = cuenta.tipoConvenio
         conveniosIncumplidos = cuenta.conveniosIncumplidos
         asesor = cuenta.asesor
+        self.entrada = entrada
+        self.criterioExclusion = criterioExclusion
     }
 
     public func conflictTargets() -> [RecordKey] { [Cuenta.key(numeroCredito)] }
     public static var conflictCollections: Set<String> { [Cuenta.collection] }
 
+    /// The entry the row is loaded by: as given, or from the label.
+    public var entradaEfectiva: EntradaServicio {
+        entrada ?? (etiqueta == .susceptibleDeRemediacion ? .remediacion : .asignacionMensual)
+    }
+
     public func apply(_ context: MutationContext, _ records: inout RecordWriter) throws -> MutationOutcome {
         try Formato.numeroCredito(numeroCredito)
         for (campo, valor) in [("acreditado", acreditado), ("delegacion", delegacion), ("despacho", despacho)]
-        where valor.trimmingCharacters(in: .whitespaces).isEmpty {
+        where valor.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
             throw Rechazo.datoInvalido(campo, "must not be empty")
         }
         guard FechaCivil(fechaAsignacion) != nil else {
@@ -59,7 +99,22 @@ public struct ImportarCuenta: MutacionMediacion {
         guard (conveniosIncumplidos ?? 0) >= 0 else {
             throw Rechazo.datoInvalido("conveniosIncumplidos", "must not be negative")
         }
-        let existing = try records.read(Cuenta.self, numeroCredito)
+        var existing = try records.read(Cuenta.self, numeroCredito)
+        if let criterioExclusion {
+            // General guideline 1: a credit that meets a criterion is not labelled.
+            guard existing != nil else {
+                return MutationOutcome(
+                    resolution: "Not loaded: the credit meets the exclusion criterion “\(criterioExclusion.rawValue)” (§6.1)."
+                )
+            }
+            return try ExcluirCuenta(numeroCredito: numeroCredito, criterio: criterioExclusion).apply(context, &records)
+        }
+        let entrada = entradaEfectiva
+        try comprobarEntrada(entrada, records)
+        if entrada == .remediacion, let cuenta = existing, try abreRonda(cuenta, records) {
+            _ = try EtiquetarRemediacion(numeroCredito: numeroCredito, tipoConvenio: tipoConvenio).apply(context, &records)
+            existing = try records.read(Cuenta.self, numeroCredito)
+        }
         let incumplidos = max(conveniosIncumplidos ?? 0, existing?.conveniosIncumplidos ?? 0)
         guard incumplidos < 2 else { throw Rechazo.creditoExcluidoPorIncumplimientos() }
         let cuenta = Cuenta(
@@ -70,6 +125,58 @@ public struct ImportarCuenta: MutacionMediacion {
         )
         if cuenta != existing { records.write(cuenta) }
         return .applied
+    }
+
+    /// Whether a re-mediation label on `cuenta` opens a new round (C1). An account labelled
+    /// for re-mediation already is reloaded while its round has not ended, and when the row is
+    /// of the same assignment (its date) as the label it has; otherwise the round must have ended
+    /// (`EtiquetarRemediacion` refuses when it has not).
+    func abreRonda(_ cuenta: Cuenta, _ records: RecordWriter) throws -> Bool {
+        guard cuenta.etiqueta == .susceptibleDeRemediacion else { return true }
+        guard let caso = try records.read(Caso.self, cuenta.casoActual), caso.estatus.isFinal else { return false }
+        return cuenta.fechaAsignacion != fechaAsignacion
+    }
+
+    /// The preconditions of the entry (Anexo 1 A, B, C) and its label.
+    func comprobarEntrada(_ entrada: EntradaServicio, _ records: RecordWriter) throws {
+        let etiquetaEsperada: Etiqueta = entrada == .remediacion ? .susceptibleDeRemediacion : .susceptibleDeMediacion
+        guard etiqueta == etiquetaEsperada else {
+            throw Rechazo.datoInvalido(
+                "etiqueta", "the entry “\(entrada.rawValue)” labels accounts “\(etiquetaEsperada.rawValue)”"
+            )
+        }
+        switch entrada {
+        case .aSolicitud:
+            let propuesta = try records.read(Propuesta.self, numeroCredito)
+            guard propuesta?.estado == .susceptible else { throw Rechazo.entradaSinPropuesta(propuesta) }
+        case .recuperacionEspecializada:
+            guard segmento == .recuperacionEspecializada else {
+                throw Rechazo.datoInvalido(
+                    "segmento", "entry B (Anexo 1 B) is for accounts of the segment “\(Segmento.recuperacionEspecializada.rawValue)”"
+                )
+            }
+        case .asignacionMensual, .remediacion:
+            break
+        }
+    }
+}
+
+extension Rechazo {
+    /// Anexo 1 A5 labels only credits proposed (A1) and reviewed as susceptible (A2–A4).
+    public static func entradaSinPropuesta(_ propuesta: Propuesta?) -> MutationRejection {
+        let estado: String
+        switch propuesta?.estado {
+        case nil: estado = "this credit has no proposal in Gestión Móvil"
+        case .presentada?: estado = "its proposal is still waiting for review"
+        case .noSusceptible?:
+            estado = "its proposal was reviewed as not susceptible"
+                + (propuesta?.criterioExclusion.map { " (“\($0.rawValue)”)" } ?? "")
+        case .susceptible?: estado = "its proposal was reviewed as susceptible"
+        }
+        return MutationRejection(
+            code: "entrada_sin_propuesta",
+            message: "Entry A (Anexo 1 A) labels credits proposed for mediation and reviewed as susceptible; \(estado)."
+        )
     }
 }
 
