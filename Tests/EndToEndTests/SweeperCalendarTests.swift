@@ -42,15 +42,16 @@ import Testing
     }
 
     /// The steps of one row: accept (and distribute to `mediador.uno`), schedule for day-91 rows,
-    /// sweep at 23:59:30 the day before the closure (still open) and at 00:00:30 on the closure day
+    /// sweep at 23:55 the day before the closure (still open) and at 00:00:30 on the closure day
     /// (closed, by the right rule, in the audit trail of that day).
     static func pasos(_ fila: Fila, _ oficina: OficinaSimulada) -> [Paso] {
         let credito = Cuentas.credito(fila.cuenta)
         let abierto = fila.regla == .dia32 ? "Distribuido al mediador" : "Sesión agendada"
-        let alCerrar = RFC3339.date(from: "\(fila.cierre)T00:00:30-06:00")!
-        let justoAntes = RFC3339.string(from: alCerrar.addingTimeInterval(-60))
+        // 23:55 the day before: five minutes of slack for a slow machine to start the sweep.
+        let antesDeMedianoche = RFC3339.date(from: "\(fila.cierre)T00:00:00-06:00")!.addingTimeInterval(-5 * 60)
+        let justoAntes = RFC3339.string(from: antesDeMedianoche)
         // The Mexico City date (UTC−6) of that instant: the day before the closure.
-        let diaAnterior = String(RFC3339.string(from: alCerrar.addingTimeInterval(-60 - 6 * 3600)).prefix(10))
+        let diaAnterior = String(RFC3339.string(from: antesDeMedianoche.addingTimeInterval(-6 * 3600)).prefix(10))
         var pasos = [
             Paso(instante: fila.aceptado) { () throws in
                 try oficina.aceptar(fila.cuenta)
@@ -167,7 +168,7 @@ import Testing
                     ]
                 )
             },
-            Paso(instante: "2031-04-19T23:59:30-06:00") { () throws in
+            Paso(instante: "2031-04-19T23:55:00-06:00") { () throws in
                 try oficina.sweep()
                 #expect(try oficina.estatus(8) == "Sesión agendada", "day 90: still open")
             },
@@ -265,7 +266,7 @@ import Testing
                 try oficina.sweep()
                 #expect(try oficina.estatus(1) == "Distribuido al mediador", "day 32 no longer closes")
             },
-            Paso(instante: "2031-08-02T23:59:30-06:00") { () throws in
+            Paso(instante: "2031-08-02T23:55:00-06:00") { () throws in
                 try oficina.sweep()
                 #expect(try oficina.estatus(1) == "Distribuido al mediador")
             },
