@@ -97,6 +97,51 @@ public enum NombrePlazo: String, Catalogo {
         }
     }
 
+    /// The procedure's own words for the deadline (the Guía's where the two differ).
+    public var procedimiento: String {
+        switch self {
+        case .diasAprobacionAgencia: "Aprobar … y distribuir … las cuentas … de manera diaria"
+        case .diasPrimerContacto:
+            "iniciar el contacto con los mediados el mismo día o a más tardar al día siguiente de que se le hayan notificado … las cuentas"
+        case .diasIntentoAgenda:
+            "al menos durante 30 días naturales, contados a partir de la fecha en que se haya registrado … que el acreditado aceptó el servicio"
+        case .diaCierreSinRegistro:
+            "Si llegado el día 32, el mediador no ha registrado que se agendó la cita … se deberá ejecutar el proceso automático para cerrar"
+        case .diasParaSesion: "contará con 90 días naturales para llevar a cabo la sesión de Mediación"
+        case .diaCierreSinSesion:
+            "A los 91 días naturales … si el mediador no registra una nueva fecha … corre el proceso automático para retirar la cuenta"
+        case .diasConvocatoria: "deberán realizarse el mismo día en que se agendó la sesión de mediación"
+        case .diasNivelServicioConvenio: "Convenio de Mediación firmado por el acreditado: 30 días naturales"
+        case .diasEnvioConvenioDR: "se deberá realizar el mismo día de la firma del convenio"
+        case .diasRevisionConvenioDR: "a más tardar al día siguiente de haber recibido el convenio firmado digitalizado"
+        case .diasRespuestaCambios: "deberá dar respuesta a más tardar al día siguiente de recibir el requerimiento"
+        case .diasSolicitudAclaracionExpediente: "dentro de los dos días siguientes a la recepción del expediente"
+        case .diasRespuestaAclaracionExpediente: "dentro de los dos días siguientes a la recepción de la solicitud"
+        case .diasValidacionDerechos: "a más tardar al día siguiente de haber recibido las constancias de pago"
+        case .diasDigitalizacionANEC: "dentro de los dos días siguientes a que haya concluido el servicio de mediación"
+        case .diasAclaracionInforme: "dentro de los diez días siguientes a la recepción de los informes"
+        case .diasRespuestaInforme: "dentro de los dos días siguientes a la recepción de la solicitud"
+        case .diaLimiteReporteANEC: "en los primeros quince días de cada mes"
+        }
+    }
+
+    /// What the system does with the setting.
+    public var uso: UsoPlazo {
+        switch self {
+        case .diaCierreSinRegistro, .diaCierreSinSesion: .cierreAutomatico
+        case .diasIntentoAgenda, .diasParaSesion: .ventana
+        case .diasAprobacionAgencia, .diasPrimerContacto, .diasEnvioConvenioDR, .diasRevisionConvenioDR, .diasRespuestaCambios,
+            .diasSolicitudAclaracionExpediente, .diasRespuestaAclaracionExpediente, .diasValidacionDerechos, .diasDigitalizacionANEC:
+            .alerta
+        case .diasConvocatoria: .registradoConLaAgenda
+        case .diasNivelServicioConvenio: .nivelDeServicio
+        case .diasAclaracionInforme, .diasRespuestaInforme, .diaLimiteReporteANEC: .fueraDelSistema
+        }
+    }
+
+    /// The setting names, for error messages.
+    public static var lista: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
     /// What the setting means, for people.
     public var descripcion: String {
         switch self {
@@ -121,6 +166,34 @@ public enum NombrePlazo: String, Catalogo {
         case .diasAclaracionInforme: "The Gerencia asks the agency to clarify its monthly report: days after receipt."
         case .diasRespuestaInforme: "The agency answers a report clarification: days after the request."
         case .diaLimiteReporteANEC: "The ANEC progress report is sent by this day of each month."
+        }
+    }
+}
+
+/// What the system does with a plazo.
+public enum UsoPlazo: String, Sendable, Codable, CaseIterable {
+    /// The server's sweep closes the case automatically on that day (G10, G15).
+    case cierreAutomatico
+    /// A window the mutations enforce (an action after it is refused).
+    case ventana
+    /// An overdue alert: in the agenda of the role that acts, and in the sweep's report.
+    case alerta
+    /// Recorded with the scheduled session itself, so it cannot be late.
+    case registradoConLaAgenda
+    /// A service level: for the reports, no alert.
+    case nivelDeServicio
+    /// About reports exchanged outside the system (e-mail): shown for reference, not tracked.
+    case fueraDelSistema
+
+    /// In words.
+    public var descripcion: String {
+        switch self {
+        case .cierreAutomatico: "automatic closure"
+        case .ventana: "enforced window"
+        case .alerta: "overdue alert"
+        case .registradoConLaAgenda: "recorded with the schedule"
+        case .nivelDeServicio: "service level (reports)"
+        case .fueraDelSistema: "outside the system"
         }
     }
 }

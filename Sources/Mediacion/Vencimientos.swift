@@ -1,8 +1,8 @@
 import Foundation
 import SyncCore
 
-/// A deadline a case is waiting on: what is due, by which Mexico City date, and whether that date
-/// has passed.
+/// A deadline a case is waiting on: what is due, by which Mexico City date, who must act, and
+/// whether that date has passed.
 public struct Vencimiento: Sendable, Hashable {
     /// What happens when it passes.
     public enum Consecuencia: Sendable, Hashable {
@@ -22,7 +22,18 @@ public struct Vencimiento: Sendable, Hashable {
     public var fechaLimite: FechaCivil
     /// Whether `fechaLimite` has passed on the day asked about.
     public var vencido: Bool
+    /// What happens when `fechaLimite` passes.
     public var consecuencia: Consecuencia
+    /// The role that must act before `fechaLimite` (the agency for a closure deadline while the
+    /// case has no mediator yet).
+    public var responsable: Rol
+
+    /// The date the server closes the case, for a `cierreAutomatico` deadline: the day after
+    /// `fechaLimite`.
+    public var fechaCierre: FechaCivil? {
+        if case .cierreAutomatico = consecuencia { return fechaLimite.adding(days: 1) }
+        return nil
+    }
 }
 
 /// The deadlines of a case, computed the same way on the device (offline) and on the server: a
@@ -39,9 +50,15 @@ public enum Vencimientos {
     /// Every deadline the case is waiting on, earliest first.
     public static func pendientes(caso: Caso, plazos: Plazos, hoy: FechaCivil) -> [Vencimiento] {
         var lista: [Vencimiento] = []
-        func agregar(_ plazo: NombrePlazo?, _ pendiente: String, _ fecha: FechaCivil, _ consecuencia: Vencimiento.Consecuencia = .alerta) {
+        func agregar(
+            _ plazo: NombrePlazo?, _ responsable: Rol, _ pendiente: String, _ fecha: FechaCivil,
+            _ consecuencia: Vencimiento.Consecuencia = .alerta
+        ) {
             lista.append(
-                Vencimiento(plazo: plazo, pendiente: pendiente, fechaLimite: fecha, vencido: hoy > fecha, consecuencia: consecuencia)
+                Vencimiento(
+                    plazo: plazo, pendiente: pendiente, fechaLimite: fecha, vencido: hoy > fecha, consecuencia: consecuencia,
+                    responsable: responsable
+                )
             )
         }
         func despues(_ instante: Date?, _ plazo: NombrePlazo) -> FechaCivil? {
@@ -53,45 +70,54 @@ public enum Vencimientos {
         switch caso.estatus {
         case .enMediacion:
             if let fecha = despues(caso.fechaAceptacion, .diasAprobacionAgencia) {
-                agregar(.diasAprobacionAgencia, "The agency approves and distributes the case (G5).", fecha)
+                agregar(.diasAprobacionAgencia, .agencia, "The agency approves and distributes the case (G5).", fecha)
             }
         case .aprobado:
             if let fecha = despues(caso.fechaAprobacion ?? caso.fechaAceptacion, .diasAprobacionAgencia) {
-                agregar(.diasAprobacionAgencia, "The agency distributes the case to a mediator (G5).", fecha)
+                agregar(.diasAprobacionAgencia, .agencia, "The agency distributes the case to a mediator (G5).", fecha)
             }
         case .distribuido where caso.primerContacto == nil:
             if let fecha = despues(caso.fechaDistribucion, .diasPrimerContacto) {
-                agregar(.diasPrimerContacto, "The mediator contacts the parties (G8).", fecha)
+                agregar(.diasPrimerContacto, .mediador, "The mediator contacts the parties (G8).", fecha)
             }
         case .convenioFirmado:
             if let fecha = despues(caso.fechaFirmaConvenio, .diasEnvioConvenioDR) {
-                agregar(.diasEnvioConvenioDR, "The mediator sends the digitized convenio and the borrower's ID to the DR (G22).", fecha)
+                agregar(.diasEnvioConvenioDR, .mediador, "The mediator sends the digitized convenio and the borrower's ID to the DR (G22).", fecha)
             }
         case .convenioEnRevision:
             if let fecha = despues(caso.envioConvenioDR, .diasRevisionConvenioDR) {
-                agregar(.diasRevisionConvenioDR, "The DR reviews the convenio: approves the solution or asks for changes (G23–G25).", fecha)
+                agregar(.diasRevisionConvenioDR, .delegacion, "The DR reviews the convenio: approves the solution or asks for changes (G23–G25).", fecha)
             }
         case .cambiosSolicitados:
             if let fecha = despues(caso.cambiosSolicitados, .diasRespuestaCambios) {
-                agregar(.diasRespuestaCambios, "The mediator answers the DR's change request (G24).", fecha)
+                agregar(.diasRespuestaCambios, .mediador, "The mediator answers the DR's change request (G24).", fecha)
             }
         case .solucionAprobada:
             if let fecha = caso.fechaLimitePrimerPago {
-                agregar(nil, "The borrower makes the first payment (convenio's deadline).", fecha, .incumplimiento)
+                agregar(nil, .agencia, "The borrower makes the first payment; the agency follows it up (G26).", fecha, .incumplimiento)
             }
         default:
             break
         }
 
         if FlujoMediacion.permite(caso.estatus, .cierreSinRegistro), let fecha = dia(plazos.ultimoDiaRegistroAgenda) {
-            agregar(
-                .diaCierreSinRegistro, "The mediator records the scheduled session or “Sesión no agendada” (G9–G10).", fecha,
-                .cierreAutomatico(.sinRegistro)
-            )
+            if caso.estatus == .distribuido {
+                agregar(
+                    .diaCierreSinRegistro, .mediador,
+                    "The mediator records the scheduled session or “Sesión no agendada” (G9–G10).", fecha, .cierreAutomatico(.sinRegistro)
+                )
+            } else {
+                agregar(
+                    .diaCierreSinRegistro, .agencia,
+                    "The agency distributes the case in time for the mediator to record the scheduled session or “Sesión no agendada” (G5, G10).",
+                    fecha, .cierreAutomatico(.sinRegistro)
+                )
+            }
         }
         if FlujoMediacion.permite(caso.estatus, .cierreSinSesion), let fecha = dia(plazos.ultimoDiaSesion) {
             agregar(
-                .diaCierreSinSesion, "A session is held, or the service concluded, within the 90 days (G14–G15).", fecha,
+                .diaCierreSinSesion, .mediador,
+                "A session is held, or a new date recorded, within the \(plazos.diasParaSesion) days (G14–G15).", fecha,
                 .cierreAutomatico(.sinSesion)
             )
         }
@@ -102,19 +128,19 @@ public enum Vencimientos {
             switch caso.expediente {
             case .entregado?:
                 if let fecha = despues(caso.fechaEstadoExpediente, .diasSolicitudAclaracionExpediente) {
-                    agregar(.diasSolicitudAclaracionExpediente, "The DR reviews the expediente (G29–G30).", fecha)
+                    agregar(.diasSolicitudAclaracionExpediente, .delegacion, "The DR reviews the expediente (G29–G30).", fecha)
                 }
             case .aclaracionSolicitada?:
                 if let fecha = despues(caso.fechaEstadoExpediente, .diasRespuestaAclaracionExpediente) {
-                    agregar(.diasRespuestaAclaracionExpediente, "The mediator answers the expediente clarification (G30).", fecha)
+                    agregar(.diasRespuestaAclaracionExpediente, .mediador, "The mediator answers the expediente clarification (G30).", fecha)
                 }
             case .aceptado? where firmado:
                 if conDerechos && caso.pagoDerechos == nil {
                     if let fecha = despues(caso.fechaEstadoExpediente, .diasValidacionDerechos) {
-                        agregar(.diasValidacionDerechos, "The DR validates the CJA or notary fees (G31).", fecha)
+                        agregar(.diasValidacionDerechos, .delegacion, "The DR validates the CJA or notary fees (G31).", fecha)
                     }
                 } else if let fecha = despues(caso.pagoDerechos?.validado ?? caso.fechaEstadoExpediente, .diasDigitalizacionANEC) {
-                    agregar(.diasDigitalizacionANEC, "The DR digitizes the expediente for the ANEC (procedure 34).", fecha)
+                    agregar(.diasDigitalizacionANEC, .delegacion, "The DR digitizes the expediente for the ANEC (procedure 34).", fecha)
                 }
             default:
                 break

@@ -42,12 +42,14 @@ enum Serve {
         let clock = ExecutableClock.fromEnvironment()
         let sweeper = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "gestion.sweeper"))
         if sweepMinutes > 0 {
-            // The automatic closures of day 32 and day 91, soon after start and then on schedule.
+            // The automatic closures of day 32 and day 91 and the overdue alerts, soon after start
+            // and then on schedule. The log has counts only: no case ids, no personal data.
             sweeper.schedule(deadline: .now() + .seconds(5), repeating: .seconds(sweepMinutes * 60))
             sweeper.setEventHandler {
                 do throws(SyncStoreError) {
                     let report = try DeadlineSweeper.run(store: store, now: clock())
-                    logger.info("sweep", ["examined": String(report.examined), "closed": String(report.closed.count)])
+                    logger.info("sweep", report.logMetadata)
+                    if !report.refused.isEmpty { logger.warning("sweep_refused", ["count": String(report.refused.count)]) }
                 } catch {
                     logger.error("sweep_failed", ["error": ServerCommandLine.describe(error)])
                 }

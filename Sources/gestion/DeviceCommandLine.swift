@@ -30,6 +30,20 @@ enum DeviceCommandLine {
             path: "gestion caso", overview: "Show one account: its case, contact data and session.",
             arguments: [("<credito>", "The credit number.")], options: [replicaOption, jsonOption]
         ),
+        "agenda": CommandSpec(
+            path: "gestion agenda",
+            overview: "What is due today, due soon and overdue for you, computed offline from this device's records.",
+            options: [
+                replicaOption, .value("dias", "<n>", "How many days ahead count as due soon (default: \(Agenda.diasProximosPredeterminados))."),
+                jsonOption,
+            ],
+            discussion: """
+                Each role sees what it acts on: the asesor the accounts to visit; the agency approvals, distributions and
+                first payments; the mediator contacts, schedules, sessions and answers to the DR on its cases; the
+                delegación its reviews. Days are Mexico City calendar days; the plazos are those last received from the
+                server. 'gestion-server admin agenda --user <you>' shows the same lists from the server's records.
+                """
+        ),
         "mutate": CommandSpec(
             path: "gestion mutate", overview: "Perform any registered mutation with JSON arguments.",
             arguments: [("<name>", "The mutation, e.g. registrarAceptacion."), ("<json>", "Its arguments as a JSON object.")],
@@ -95,7 +109,7 @@ enum DeviceCommandLine {
     ]
 
     static let order = [
-        "login", "sync", "status", "casos", "caso", "aceptar", "no-acepta", "aviso-privacidad", "contacto",
+        "login", "sync", "status", "casos", "caso", "agenda", "aceptar", "no-acepta", "aviso-privacidad", "contacto",
         "registrar-mediador", "aprobar", "distribuir", "agendar",
         "mutate", "pendientes", "rechazos", "avisos", "descartar",
     ]
@@ -135,6 +149,7 @@ enum DeviceCommandLine {
         case "status": return try command.status()
         case "casos": return try command.casos()
         case "caso": return try command.caso()
+        case "agenda": return try command.agenda()
         case "mutate": return try command.mutate()
         case "aceptar": return try command.perform(RegistrarAceptacion.name, try command.credito())
         case "no-acepta": return try command.perform(RegistrarNoAceptacion.name, try command.credito())

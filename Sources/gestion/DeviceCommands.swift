@@ -151,7 +151,10 @@ struct DeviceCommands {
             Vencimientos.siguiente(caso: $0, plazos: plazos, ahora: replica.now)
         }
         let vencimiento: JSONValue = siguiente.map { (v: Vencimiento) -> JSONValue in
-            ["pendiente": .string(v.pendiente), "fechaLimite": .string(v.fechaLimite.description), "vencido": .bool(v.vencido)]
+            [
+                "pendiente": .string(v.pendiente), "fechaLimite": .string(v.fechaLimite.description), "vencido": .bool(v.vencido),
+                "responsable": .string(v.responsable.rawValue),
+            ]
         } ?? .null
         let view: JSONValue = [
             "cuenta": describe(cuenta), "caso": describe(caso), "contacto": describe(contacto),
@@ -176,6 +179,33 @@ struct DeviceCommands {
         if sesiones.isEmpty { print("  -") }
         for sesion in sesiones {
             print("  \(Show.value(sesion.body["fechaHora"] ?? .null))  \(Show.value(sesion.body["medioConvocatoria"] ?? .null))  [\(Show.state(sesion.syncState.rawValue))]")
+        }
+        return ExitStatus.success
+    }
+
+    /// `gestion agenda`: the user's deadlines from the replica (the server's state plus this
+    /// device's pending work), on the device's Mexico City date.
+    func agenda() throws -> Int32 {
+        _ = try parsed.positionals(exactly: 0, names: "")
+        let dias = try parsed.integer("dias", default: Agenda.diasProximosPredeterminados, in: 0...366)
+        let status = try replica.status()
+        guard let user = status.user, let role = status.role else {
+            throw CommandFailure("Not signed in on this device: run 'gestion login' first.")
+        }
+        var registros: [RecordKey: JSONObject] = [:]
+        for collection in [Cuenta.collection, Caso.collection, Plazos.collection] {
+            for record in try replica.records(in: collection) { registros[record.key] = record.body }
+        }
+        let agenda = Agenda.calcular(
+            usuario: UserProfile(id: user, role: role), registros: registros, hoy: CalendarioMX.fecha(replica.now), diasProximos: dias
+        )
+        if parsed.flags.contains("json") {
+            print(JSONSerializer.string(try JSONValueEncoder().encode(agenda)))
+        } else {
+            print(agenda.texto, terminator: "")
+            if status.pendingCount > 0 {
+                print("(\(status.pendingCount) change(s) of this device not yet confirmed by the server are included.)")
+            }
         }
         return ExitStatus.success
     }
