@@ -14,6 +14,9 @@
 //     GestionCrypto, GestionHTTP ──► GestionServer
 //
 //   executables: gestion-server (server + admin), gestion (device CLI)
+//
+//   test tooling: GestionSimulation (server and replicas against a simulated network and clock,
+//   driven by one seed) and its command gestion-sim (docs/reliability.md)
 import PackageDescription
 
 let strictSwift: [SwiftSetting] = [
@@ -28,6 +31,7 @@ let package = Package(
         .library(name: "Mediacion", targets: ["Mediacion"]),
         .executable(name: "gestion-server", targets: ["gestion-server"]),
         .executable(name: "gestion", targets: ["gestion"]),
+        .executable(name: "gestion-sim", targets: ["gestion-sim"]),
     ],
     targets: [
         // MARK: System library
@@ -86,6 +90,17 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // MARK: Deterministic simulation (test tooling, not shipped to devices)
+        .target(
+            name: "GestionSimulation",
+            dependencies: [
+                "GestionServer", "GestionClient", "Mediacion", "SyncCore", "GestionProtocol", "GestionSQLite", "GestionLogging",
+                "GestionHTTP", "GestionCrypto",
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(name: "gestion-sim", dependencies: ["GestionSimulation"], swiftSettings: strictSwift),
+
         // MARK: Tests
         .target(
             name: "TestFixtures", dependencies: ["GestionServer", "Mediacion", "SyncCore"], path: "Tests/TestFixtures"
@@ -117,6 +132,7 @@ let package = Package(
                 "GestionSQLite", "TestFixtures", "gestion-server", "gestion",
             ]
         ),
+        .testTarget(name: "SimulationTests", dependencies: ["GestionSimulation", "gestion-sim"]),
     ],
     swiftLanguageModes: [.v6]
 )
