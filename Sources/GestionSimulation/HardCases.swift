@@ -28,8 +28,12 @@ public struct HardCaseTally: Sendable, Equatable, Codable {
     public var evictions = 0
     /// Devices an operator revoked.
     public var revocations = 0
-    /// Replicas that erased themselves after a revocation.
+    /// Replicas that erased themselves after a revocation or a retirement.
     public var erasures = 0
+    /// Devices an operator retired.
+    public var retirements = 0
+    /// Retired devices that uploaded everything and erased themselves.
+    public var retirementsCompleted = 0
     /// Cases the agency redistributed to another mediator (applied).
     public var redistributions = 0
     /// Automatic closures (day 32, day 91) applied.
@@ -65,7 +69,8 @@ public struct HardCaseTally: Sendable, Equatable, Codable {
             ("delayedDeliveries", delayedDeliveries), ("conflictsSentToReview", conflictsSentToReview),
             ("conflictsResolved", conflictsResolved), ("superseded", superseded), ("rejections", rejections),
             ("illegalActionsRefused", illegalActionsRefused), ("localRefusals", localRefusals), ("evictions", evictions),
-            ("revocations", revocations), ("erasures", erasures), ("redistributions", redistributions),
+            ("revocations", revocations), ("erasures", erasures),
+            ("retirements", retirements), ("retirementsCompleted", retirementsCompleted), ("redistributions", redistributions),
             ("automaticClosures", automaticClosures), ("closuresUndone", closuresUndone),
             ("implausibleTimes", implausibleTimes), ("serverRestarts", serverRestarts), ("deviceCrashes", deviceCrashes),
             ("deviceCrashesMidSync", deviceCrashesMidSync), ("serverDiskFaults", serverDiskFaults),
@@ -90,6 +95,8 @@ public struct HardCaseTally: Sendable, Equatable, Codable {
         evictions += other.evictions
         revocations += other.revocations
         erasures += other.erasures
+        retirements += other.retirements
+        retirementsCompleted += other.retirementsCompleted
         redistributions += other.redistributions
         automaticClosures += other.automaticClosures
         closuresUndone += other.closuresUndone
@@ -119,7 +126,8 @@ public struct HardCaseTally: Sendable, Equatable, Codable {
             required.append(("a server crash between commit and reply", serverCrashAfterCommit > 0))
         }
         if faults.replyLoss > 0 || faults.duplicate > 0 { required.append(("a duplicate delivery", duplicateDeliveries > 0)) }
-        if faults.revocations > 0 { required.append(("a revoked device erased", erasures > 0)) }
+        if faults.revocations > 0 { required.append(("a revoked device erased", erasures > retirementsCompleted)) }
+        if faults.retirements > 0 { required.append(("a retired device erased after uploading", retirementsCompleted > 0)) }
         if faults.deviceCrash > 0 || faults.deviceCrashMidSync > 0 { required.append(("a device crash", deviceCrashes > 0)) }
         if faults.diskFault > 0 {
             required.append(("a write failure", serverDiskFaults + replicaDiskFaults > 0))

@@ -32,6 +32,8 @@ struct Ledger {
     private(set) var lastPerformed: [String: Int64] = [:]
     /// Client ids of revoked devices: what they had not uploaded may be lost.
     var revoked: Set<String> = []
+    /// Client ids of retired devices: they must upload everything before erasing themselves.
+    var retired: Set<String> = []
 
     mutating func perform(_ key: Key, name: String, args: JSONObject, device: Int) {
         performed[key] = Performed(name: name, args: args, device: device)

@@ -32,6 +32,8 @@ struct DelayedRequest {
 struct Delivery {
     var status: Int
     var body: [UInt8]
+    /// A push reached the point where it is durable.
+    var committed: Bool
     /// A push that processed at least one mutation for the first time.
     var committedNew: Bool
     /// The server process died before answering.
@@ -69,19 +71,25 @@ extension Simulation {
         if let device, random.chance(rates.deviceCrashMidSync) {
             // The app dies with the request in flight; the request may still arrive.
             if random.chance(0.5) {
-                let delivery = deliver(from: node, endpoint, body: body, token: token, crashAfterCommit: false)
+                let delivery = deliver(from: node, endpoint, body: body, token: token)
                 if delivery.committedNew { tally.commitThenReplyLost += 1 }
             }
             crash(device.index, midSync: true)
             throw TransportError("the app was killed")
         }
         let crashAfterCommit = endpoint == .push && random.chance(rates.serverCrashAfterCommit)
-        let delivery = deliver(from: node, endpoint, body: body, token: token, crashAfterCommit: crashAfterCommit)
+        var delivery = deliver(from: node, endpoint, body: body, token: token)
+        if delivery.committed, crashAfterCommit || (armedCrashAfterCommit && delivery.committedNew) {
+            // The process dies with the push durable and its reply not yet written.
+            if delivery.committedNew { armedCrashAfterCommit = false }
+            restartServer(reason: "after commit, before reply")
+            delivery.crashed = true
+        }
         if random.chance(rates.duplicate) {
             tally.networkDuplicates += 1
             if random.chance(0.5) {
                 trace.record(step, "\(what) duplicated")
-                _ = deliver(from: node, endpoint, body: body, token: token, crashAfterCommit: false)
+                _ = deliver(from: node, endpoint, body: body, token: token)
             } else {
                 trace.record(step, "\(what) duplicate held")
                 hold(node, endpoint, body: body, token: token, copy: true)
@@ -91,8 +99,11 @@ extension Simulation {
             if delivery.committedNew { tally.serverCrashAfterCommit += 1 }
             throw TransportError("connection reset")
         }
-        if random.chance(rates.replyLoss) {
-            if delivery.committedNew { tally.commitThenReplyLost += 1 }
+        if random.chance(rates.replyLoss) || (armedReplyLoss && delivery.committedNew) {
+            if delivery.committedNew {
+                tally.commitThenReplyLost += 1
+                armedReplyLoss = false
+            }
             trace.record(step, "\(what) reply lost")
             throw TransportError("reply lost")
         }
@@ -118,7 +129,7 @@ extension Simulation {
         delayed.removeAll { all || $0.due <= step }
         for request in random.shuffled(due) {
             tally.delayedDeliveries += 1
-            let delivery = deliver(from: request.node, request.endpoint, body: request.body, token: request.token, crashAfterCommit: false)
+            let delivery = deliver(from: request.node, request.endpoint, body: request.body, token: request.token)
             if delivery.committedNew { tally.commitThenReplyLost += 1 }
             trace.record(step, "net \(label(request.node)) late \(request.endpoint.path) -> \(delivery.status)")
         }
@@ -126,23 +137,19 @@ extension Simulation {
 
     /// The server handles one request. The simulation reads the reply whether or not it reaches
     /// the sender: every result the server sends is recorded and checked for consistency.
-    func deliver(from node: Int, _ endpoint: Endpoint, body: [UInt8], token: String?, crashAfterCommit: Bool) -> Delivery {
+    func deliver(from node: Int, _ endpoint: Endpoint, body: [UInt8], token: String?) -> Delivery {
         var headers: HTTPHeaders = ["Content-Type": "application/json"]
         if let token { headers.add(name: "Authorization", value: "Bearer \(token)") }
         let address = node == Rogue.node ? "10.9.9.9" : "10.0.0.\(node + 1)"
         let (response, committed) = server.handle(
             HTTPRequest(method: endpoint.method, target: endpoint.path, headers: headers, body: body, remoteAddress: address)
         )
-        var delivery = Delivery(status: response.status, body: response.body, committedNew: false, crashed: false)
+        var delivery = Delivery(status: response.status, body: response.body, committed: committed, committedNew: false, crashed: false)
         if response.status != 200, server.diskFault, response.status >= 500 { tally.serverDiskFaults += 1 }
         if endpoint == .push, response.status == 200 {
             delivery.committedNew = observePush(request: body, reply: response.body, node: node)
         }
         trace.record(step, "server \(label(node)) \(endpoint.path) -> \(response.status)\(Self.errorCode(response))")
-        if crashAfterCommit, committed {
-            restartServer(reason: "after commit, before reply")
-            delivery.crashed = true
-        }
         return delivery
     }
 

@@ -38,7 +38,10 @@ extension Simulation {
     /// The device an operator revokes at a planned step: a field device (asesor or mediator)
     /// that is not busy syncing.
     func revocationTarget() -> Int? {
-        let candidates = devices.filter { [.asesor, .mediador].contains($0.user.role) && !$0.syncing && !$0.crashed }
+        let candidates = devices.filter {
+            [.asesor, .mediador].contains($0.user.role) && !$0.syncing && !$0.crashed && !ledger.revoked.contains($0.clientID)
+                && !ledger.retired.contains($0.clientID)
+        }
         return candidates.isEmpty ? nil : random.pick(candidates).index
     }
 
@@ -55,6 +58,24 @@ extension Simulation {
         } catch {
             if server.diskFault { tally.serverDiskFaults += 1 }
             trace.record(step, "revoke \(device.label) failed")
+            return false
+        }
+    }
+
+    /// An operator retires device `index` (replaced): it keeps syncing until it has uploaded
+    /// everything, then a pull tells it to erase itself.
+    @discardableResult
+    func retire(_ index: Int) -> Bool {
+        let device = devices[index]
+        do {
+            try server.store.setDeviceStatus(clientID: device.clientID, to: .retiring, actor: Population.operacion.id, at: clock.now)
+            ledger.retired.insert(device.clientID)
+            tally.retirements += 1
+            trace.record(step, "retire \(device.label) \(device.clientID)")
+            return true
+        } catch {
+            if server.diskFault { tally.serverDiskFaults += 1 }
+            trace.record(step, "retire \(device.label) failed")
             return false
         }
     }
@@ -95,6 +116,17 @@ extension Simulation {
                     if caso.estatus.isFinal, cuenta?.exclusion == nil, (cuenta?.conveniosIncumplidos ?? 0) < 2 {
                         options.append((mutation(EtiquetarRemediacion(numeroCredito: caso.numeroCredito)), 0.5))
                     }
+                }
+            }
+            // The monthly assignment moves an account to another asesor (or to none).
+            let movibles = cuentas.filter { $0.numeroCredito != Population.pinnedAccount }
+            if !movibles.isEmpty {
+                var cuenta = random.pick(movibles)
+                let asesores = population.users.filter { $0.role == .asesor && $0 != Population.intruso }.map(\.id)
+                let nuevo: String? = random.chance(0.25) || asesores.isEmpty ? nil : random.pick(asesores)
+                if nuevo != cuenta.asesor {
+                    cuenta.asesor = nuevo
+                    options.append((mutation(ImportarCuenta(cuenta: cuenta)), 1))
                 }
             }
             if exclusionsLeft > 0, !cuentas.isEmpty, step > configuration.steps / 3 {

@@ -27,6 +27,8 @@ struct Population {
     var accounts: [Cuenta]
 
     static let operacion = SimUser(id: "operacion.uno", role: .operacion)
+    /// An account that stays assigned to the first asesor (the monthly reassignments skip it).
+    static let pinnedAccount = "3000000001"
     /// The user whose client sends illegal actions straight to the protocol.
     static let intruso = SimUser(id: "asesor.intruso", role: .asesor)
 

@@ -44,6 +44,15 @@ public final class Simulation: @unchecked Sendable {
     var healing = false
     /// Steps at which an operator revokes a device.
     var revocationSteps: [Int] = []
+    /// Steps at which an operator retires a device.
+    var retirementSteps: [Int] = []
+    /// Steps from which the next push that commits something new loses its reply, or crashes
+    /// the server before it answers: so that every run with those faults reaches them at least
+    /// once, however the dice fall.
+    var replyLossStep = Int.max
+    var crashAfterCommitStep = Int.max
+    var armedReplyLoss = false
+    var armedCrashAfterCommit = false
     var lastSweepDay: FechaCivil
     var exclusionsLeft = 2
     /// Times a replica was compared record by record with the server's view of its scope.
@@ -185,12 +194,12 @@ public final class Simulation: @unchecked Sendable {
         for device in devices { await sync(device.index) }
         rogue.token = nil
         await rogueLogin()
-        let revocations = max(0, configuration.faults.revocations)
-        if revocations > 0 {
-            let low = max(1, configuration.steps / 5)
-            let high = max(low, configuration.steps * 7 / 10)
-            revocationSteps = (0..<revocations).map { _ in random.int(in: low...high) }.sorted()
-        }
+        let low = max(1, configuration.steps / 5)
+        let high = max(low, configuration.steps * 7 / 10)
+        revocationSteps = (0..<max(0, configuration.faults.revocations)).map { _ in random.int(in: low...high) }.sorted()
+        retirementSteps = (0..<max(0, configuration.faults.retirements)).map { _ in random.int(in: low...high) }.sorted()
+        if configuration.faults.replyLoss > 0 { replyLossStep = random.int(in: low...high) }
+        if configuration.faults.serverCrashAfterCommit > 0 { crashAfterCommitStep = random.int(in: low...high) }
         trace.record(0, "setup done version=\(try server.store.latestVersion())")
     }
 
@@ -204,11 +213,20 @@ public final class Simulation: @unchecked Sendable {
     private func runStep() async {
         deliverDelayed()
         endExpiredFaults()
+        if step == replyLossStep { armedReplyLoss = true }
+        if step == crashAfterCommitStep { armedCrashAfterCommit = true }
         if revocationSteps.first.map({ $0 <= step }) == true {
             if let target = revocationTarget() {
                 if revoke(target) { revocationSteps.removeFirst() }
             } else {
                 revocationSteps.removeFirst()
+            }
+        }
+        if retirementSteps.first.map({ $0 <= step }) == true {
+            if let target = revocationTarget() {
+                if retire(target) { retirementSteps.removeFirst() }
+            } else {
+                retirementSteps.removeFirst()
             }
         }
         enum Event { case action, sync, rogue, operations, partition, serverRestart, deviceCrash, diskFault, clockChange, idle }
@@ -396,6 +414,18 @@ public final class Simulation: @unchecked Sendable {
         let device = devices[index]
         guard device.wasErased else { return }
         tally.erasures += 1
+        let former = SimDevice.clientID(index: index, incarnation: device.incarnation)
+        if !ledger.revoked.contains(former) {
+            // Retired: it may erase itself only once the server has everything it did.
+            tally.retirementsCompleted += 1
+            let performed = ledger.lastPerformed[former] ?? 0
+            let received = (try? server.store.device(clientID: former)?.lastMutationId) ?? 0
+            if received < performed {
+                violations.append(
+                    "step \(step): \(device.label) was retired and erased itself with \(performed - received) action(s) the server never received (#\(received + 1)…#\(performed))"
+                )
+            }
+        }
         let records = (try? device.replica.allRecords().count) ?? -1
         let pending = (try? device.replica.pendingMutations().count) ?? -1
         if records != 0 || pending != 0 {
@@ -508,6 +538,8 @@ public final class Simulation: @unchecked Sendable {
     private func heal() async {
         healing = true
         rates = .none
+        armedReplyLoss = false
+        armedCrashAfterCommit = false
         trace.record(step, "heal")
         deliverDelayed(all: true)
         if server.diskFault {

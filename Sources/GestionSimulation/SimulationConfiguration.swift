@@ -35,12 +35,15 @@ public struct FaultRates: Sendable, Equatable {
     public var maxSkew: TimeInterval
     /// How many devices an operator revokes (lost or stolen) during the run.
     public var revocations: Int
+    /// How many devices an operator retires (they upload everything, then erase themselves).
+    public var retirements: Int
 
     public init(
         requestDrop: Double = 0.05, replyLoss: Double = 0.06, duplicate: Double = 0.05, delay: Double = 0.04,
         serverCrashAfterCommit: Double = 0.05, deviceCrashMidSync: Double = 0.015, interleave: Double = 0.06,
         partition: Double = 0.05, serverRestart: Double = 0.01, deviceCrash: Double = 0.015, diskFault: Double = 0.03,
-        clockChange: Double = 0.01, maxSkew: TimeInterval = 24 * 3600, revocations: Int = 1
+        clockChange: Double = 0.01, maxSkew: TimeInterval = 24 * 3600, revocations: Int = 1,
+        retirements: Int = 1
     ) {
         self.requestDrop = requestDrop
         self.replyLoss = replyLoss
@@ -56,13 +59,14 @@ public struct FaultRates: Sendable, Equatable {
         self.clockChange = clockChange
         self.maxSkew = maxSkew
         self.revocations = revocations
+        self.retirements = retirements
     }
 
     /// A perfect world: no faults at all (clocks still skewed by up to `maxSkew`).
     public static let none = FaultRates(
         requestDrop: 0, replyLoss: 0, duplicate: 0, delay: 0, serverCrashAfterCommit: 0, deviceCrashMidSync: 0,
         interleave: 0, partition: 0, serverRestart: 0, deviceCrash: 0, diskFault: 0, clockChange: 0, maxSkew: 0,
-        revocations: 0
+        revocations: 0, retirements: 0
     )
 }
 

@@ -110,6 +110,11 @@ func parse(_ arguments: [String]) throws(UsageError) -> Options? {
     return options
 }
 
+/// Writes a line to standard output at once (a campaign's progress shows while it runs).
+func emit(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
@@ -117,7 +122,7 @@ func printError(_ text: String) {
 let options: Options
 do {
     guard let parsed = try parse(Array(CommandLine.arguments.dropFirst())) else {
-        print(usage)
+        emit(usage)
         exit(0)
     }
     options = parsed
@@ -128,7 +133,7 @@ do {
 
 if let seed = options.seed {
     let report = await Simulation.run(options.configuration(seed: seed))
-    print(report.summary)
+    emit(report.summary)
     if let file = options.traceFile {
         do {
             try (report.trace.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
@@ -152,16 +157,16 @@ for seed in seeds {
     steps += report.configuration.steps
     violations += report.violations.count
     totals.add(report.tally)
-    print(report.headline)
+    emit(report.headline)
     if !report.passed {
         failures.append(report)
-        print(report.summary.split(separator: "\n").dropFirst().joined(separator: "\n"))
-        if options.stopOnFailure { break }
+        emit(report.summary.split(separator: "\n").dropFirst().joined(separator: "\n"))
     }
+    if !report.passed, options.stopOnFailure { break }
 }
 let elapsed = ContinuousClock.now - started
-print("")
-print("campaign: \(runs) seeds, \(steps) steps, \(failures.count) failed, \(violations) violations, \(elapsed.components.seconds) s")
-print("hard cases reached: " + totals.counters.map { "\($0.0)=\($0.1)" }.joined(separator: " "))
-for failure in failures { print("replay: \(failure.replayCommand)") }
+emit("")
+emit("campaign: \(runs) seeds, \(steps) steps, \(failures.count) failed, \(violations) violations, \(elapsed.components.seconds) s")
+emit("hard cases reached: " + totals.counters.map { "\($0.0)=\($0.1)" }.joined(separator: " "))
+for failure in failures { emit("replay: \(failure.replayCommand)") }
 exit(failures.isEmpty ? 0 : 1)
