@@ -132,7 +132,10 @@ let package = Package(
                 "GestionSQLite", "TestFixtures", "gestion-server", "gestion",
             ]
         ),
-        .testTarget(name: "SimulationTests", dependencies: ["GestionSimulation", "gestion-sim"]),
+        .testTarget(
+            name: "SimulationTests",
+            dependencies: ["GestionSimulation", "GestionServer", "GestionClient", "GestionProtocol", "Mediacion", "SyncCore", "gestion-sim"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

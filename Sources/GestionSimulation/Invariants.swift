@@ -195,7 +195,7 @@ extension Simulation {
         var problems: [String] = []
         for (key, performed) in ledger.performed.sorted(by: { $0.key < $1.key }) {
             guard let server = stored[key] else {
-                if !ledger.revoked.contains(key.client) {
+                if !ledger.revoked.contains(key.client), ledger.carried[key] == nil {
                     problems.append("\(key) \(performed.name) was performed on d\(performed.device) and never reached the server")
                 }
                 continue

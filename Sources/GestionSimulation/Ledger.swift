@@ -35,6 +35,16 @@ struct Ledger {
     /// Client ids of retired devices: they must upload everything before erasing themselves.
     var retired: Set<String> = []
 
+    /// Mutations a retired replica kept and renumbered for its next client id: old key → new key.
+    private(set) var carried: [Key: Key] = [:]
+
+    /// A retired replica kept mutation `old` as `new` of its next life.
+    mutating func carry(_ old: Key, to new: Key, device: Int) {
+        guard let mutation = performed[old] else { return }
+        carried[old] = new
+        perform(new, name: mutation.name, args: mutation.args, device: device)
+    }
+
     mutating func perform(_ key: Key, name: String, args: JSONObject, device: Int) {
         performed[key] = Performed(name: name, args: args, device: device)
         lastPerformed[key.client] = max(lastPerformed[key.client] ?? 0, key.id)

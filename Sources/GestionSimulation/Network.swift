@@ -52,6 +52,11 @@ extension Simulation {
         let what = "net \(label(node)) \(endpoint.path.split(separator: "/").last ?? "")"
         let device = node == Rogue.node ? nil : devices[node]
         if device?.crashed == true { throw TransportError("the app is not running") }
+        if let scripted = beforeRequest.firstIndex(where: { $0.node == node && $0.endpoint == endpoint }) {
+            let action = beforeRequest.remove(at: scripted).action
+            if node != Rogue.node { devices[node].interleavedDuringSync = true }
+            await action()
+        }
         if let device, !healing, !interleaving, random.chance(rates.interleave) {
             await interleave(around: device.index)
         }

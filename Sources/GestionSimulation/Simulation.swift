@@ -57,6 +57,8 @@ public final class Simulation: @unchecked Sendable {
     var exclusionsLeft = 2
     /// Times a replica was compared record by record with the server's view of its scope.
     var comparisons = 0
+    /// Scripted events to run just before a node's next request to an endpoint (scenarios).
+    var beforeRequest: [(node: Int, endpoint: Endpoint, action: @Sendable () async -> Void)] = []
 
     static let start = Date(timeIntervalSince1970: 1_793_631_600)  // 2026-11-02T15:00:00Z, 09:00 in Mexico City
 
@@ -90,13 +92,16 @@ public final class Simulation: @unchecked Sendable {
         return await simulation.execute()
     }
 
+    /// Closes every database and removes the run's files (unless kept).
+    func finish() {
+        server?.close()
+        for device in devices { device.close() }
+        if !configuration.keepFiles { try? FileManager.default.removeItem(at: directory) }
+    }
+
     private func execute() async -> SimulationReport {
         let started = ContinuousClock.now
-        defer {
-            server?.close()
-            for device in devices { device.close() }
-            if !configuration.keepFiles { try? FileManager.default.removeItem(at: directory) }
-        }
+        defer { finish() }
         do {
             try await setUp()
             for index in 1...configuration.steps {
@@ -131,7 +136,7 @@ public final class Simulation: @unchecked Sendable {
 
     /// The server with its users and accounts, every device signed in and synced, and the
     /// agency's registries of mediators and representatives. No faults yet.
-    private func setUp() async throws {
+    func setUp() async throws {
         rates = .none
         defer { rates = configuration.faults }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -168,25 +173,24 @@ public final class Simulation: @unchecked Sendable {
         }
         // The agency registers the mediators (some certified, some notaries) and two representatives.
         let agencia = devices.first { $0.user.role == .agencia }!
+        func register(_ mutation: some Mutation) throws {
+            let args = Workload.encode(mutation)
+            let id = try agencia.replica.perform(type(of: mutation).name, args)
+            ledger.perform(Ledger.Key(client: agencia.clientID, id: id), name: type(of: mutation).name, args: args, device: agencia.index)
+        }
         for (n, mediador) in population.mediadores.enumerated() {
-            _ = try agencia.replica.perform(
-                RegistrarMediador.name,
-                Workload.encode(
-                    RegistrarMediador(
-                        usuario: mediador.id, nombre: "Mediador Simulado \(n + 1)", numeroLicencia: "LIC-\(1000 + n)",
-                        certificado: n % 3 != 1, numeroCertificado: n % 3 != 1 ? "CERT-\(n + 1)" : nil, notario: n % 2 == 1
-                    )
+            try register(
+                RegistrarMediador(
+                    usuario: mediador.id, nombre: "Mediador Simulado \(n + 1)", numeroLicencia: "LIC-\(1000 + n)",
+                    certificado: n % 3 != 1, numeroCertificado: n % 3 != 1 ? "CERT-\(n + 1)" : nil, notario: n % 2 == 1
                 )
             )
         }
         for (clave, poderes) in [("REP-1", true), ("REP-2", false)] {
-            _ = try agencia.replica.perform(
-                RegistrarRepresentante.name,
-                Workload.encode(
-                    RegistrarRepresentante(
-                        clave: clave, nombre: "Representante \(clave)", correoElectronico: "\(clave.lowercased())@example.com",
-                        poderesLegales: poderes, instrumentoPoderes: poderes ? "Escritura 123" : nil
-                    )
+            try register(
+                RegistrarRepresentante(
+                    clave: clave, nombre: "Representante \(clave)", correoElectronico: "\(clave.lowercased())@example.com",
+                    poderesLegales: poderes, instrumentoPoderes: poderes ? "Escritura 123" : nil
                 )
             )
         }
@@ -408,32 +412,40 @@ public final class Simulation: @unchecked Sendable {
         if device.wasErased, !device.crashed { erased(index) }
     }
 
-    /// The replica of device `index` erased itself (revoked): it must hold nothing; then it
-    /// starts a new life with a new client id and its user signs in again.
+    /// The replica of device `index` erased itself. Revoked, it must hold nothing. Retired, it
+    /// may keep only the actions the server has not received (done while the retirement was on
+    /// its way), renumbered for its next life. Then it starts that life with a new client id and
+    /// its user signs in again.
     private func erased(_ index: Int) {
         let device = devices[index]
         guard device.wasErased else { return }
         tally.erasures += 1
         let former = SimDevice.clientID(index: index, incarnation: device.incarnation)
-        if !ledger.revoked.contains(former) {
-            // Retired: it may erase itself only once the server has everything it did.
+        let records = (try? device.replica.allRecords().count) ?? -1
+        let kept = (try? device.replica.pendingMutations()) ?? []
+        if records != 0 { violations.append("step \(step): \(device.label) erased itself but still holds \(records) records") }
+        var carried: [Ledger.Key] = []
+        if ledger.revoked.contains(former) {
+            if !kept.isEmpty { violations.append("step \(step): \(device.label) was revoked but kept \(kept.count) action(s)") }
+        } else {
             tally.retirementsCompleted += 1
             let performed = ledger.lastPerformed[former] ?? 0
             let received = (try? server.store.device(clientID: former)?.lastMutationId) ?? 0
-            if received < performed {
+            carried = received < performed ? (received + 1...performed).map { Ledger.Key(client: former, id: $0) } : []
+            let expected = carried.compactMap { ledger.performed[$0] }.map(\.name)
+            if kept.map(\.name) != expected || kept.map(\.id) != (0..<Int64(kept.count)).map({ $0 + 1 }) {
                 violations.append(
-                    "step \(step): \(device.label) was retired and erased itself with \(performed - received) action(s) the server never received (#\(received + 1)…#\(performed))"
+                    "step \(step): \(device.label) was retired with \(carried.count) action(s) the server never received "
+                        + "(\(expected.joined(separator: ", "))) and kept \(kept.count) (\(kept.map(\.name).joined(separator: ", ")))"
                 )
             }
         }
-        let records = (try? device.replica.allRecords().count) ?? -1
-        let pending = (try? device.replica.pendingMutations().count) ?? -1
-        if records != 0 || pending != 0 {
-            violations.append("step \(step): \(device.label) erased itself but still holds \(records) records and \(pending) pending actions")
-        }
         do {
             try device.startNewLife()
-            trace.record(step, "erase \(device.label) -> \(device.clientID)")
+            trace.record(step, "erase \(device.label) -> \(device.clientID) kept=\(kept.count)")
+            for (old, mutation) in zip(carried, kept) {
+                ledger.carry(old, to: Ledger.Key(client: device.clientID, id: mutation.id), device: index)
+            }
         } catch {
             violations.append("step \(step): \(device.label) could not reopen after erasing: \(error)")
         }
@@ -535,7 +547,7 @@ public final class Simulation: @unchecked Sendable {
 
     /// The network heals: held requests arrive, faults stop, and every device syncs until a
     /// whole round moves nothing.
-    private func heal() async {
+    func heal() async {
         healing = true
         rates = .none
         armedReplyLoss = false

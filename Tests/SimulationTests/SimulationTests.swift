@@ -103,7 +103,7 @@ import Testing
         busy.conflictsSentToReview = 1
         busy.redistributions = 1
         busy.evictions = 1
-        #expect(busy.requirements(for: .none).allSatisfy(\.reached))
+        #expect(busy.requirements(for: .none).allSatisfy { $0.reached })
     }
 }
 
@@ -122,7 +122,7 @@ import Testing
 
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("gestion-sim-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: output) }
         let handle = try FileHandle(forWritingTo: output)
         let process = Process()
