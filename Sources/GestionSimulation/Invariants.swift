@@ -345,9 +345,18 @@ extension Simulation {
     /// A resolution keeps the case as it is, or (replace) puts back the case as it was before
     /// the applied action and applies the held one on it.
     private func resolutionAllowed(version: Int64, caso: Caso, previous: Caso?, db: Connection) throws -> Bool {
-        guard let text = try db.queryScalar(
-            "SELECT body FROM changes WHERE version = ? AND collection = 'conflicts' AND only_for IS NULL LIMIT 1", [version]
-        )?.string, let conflict = try? JSONValueDecoder().decode(ConflictRecord.self, from: Array(text.utf8)) else { return false }
+        guard let id = try db.queryScalar(
+            """
+            SELECT json_extract(r.args, '$.conflicto') FROM change_sets cs
+            JOIN mutation_results r ON r.client_id = cs.client_id AND r.mutation_id = cs.mutation_id WHERE cs.version = ?
+            """,
+            [version]
+        )?.string,
+            let text = try db.queryScalar(
+                "SELECT body FROM changes WHERE version = ? AND collection = 'conflicts' AND id = ? AND only_for IS NULL", [version, id]
+            )?.string,
+            let conflict = try? JSONValueDecoder().decode(ConflictRecord.self, from: Array(text.utf8))
+        else { return false }
         switch conflict.resolution?.choice {
         case ConflictChoice.keep.rawValue?:
             return previous?.estatus == caso.estatus

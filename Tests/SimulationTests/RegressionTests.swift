@@ -184,4 +184,86 @@ import Testing
         #expect(try device.replica.allRecords().isEmpty)
         #expect(simulation.violations.isEmpty, "\(simulation.violations)")
     }
+
+    /// Accepts account `credito` on asesor.uno's phone and has the agency approve it, designate
+    /// a representative and distribute it to mediador.uno; everyone involved syncs.
+    static func distribute(_ simulation: Simulation, _ credito: String, aviso: Bool = false) async {
+        #expect(act(simulation, asesorUno, RegistrarAceptacion(numeroCredito: credito)))
+        if aviso { #expect(act(simulation, asesorUno, RegistrarAvisoPrivacidad(numeroCredito: credito))) }
+        await simulation.sync(asesorUno)
+        await simulation.sync(agencia)
+        #expect(act(simulation, agencia, AprobarCaso(numeroCredito: credito)))
+        #expect(act(simulation, agencia, DesignarRepresentante(numeroCredito: credito, representante: "REP-1")))
+        #expect(act(simulation, agencia, DistribuirCaso(numeroCredito: credito, mediador: "mediador.uno")))
+        await simulation.sync(agencia)
+        await simulation.sync(mediadorUno)
+    }
+
+    /// Found by seeds 18 and 20: the records a change-set sends whole to the devices that gain a
+    /// partition (and evicts from those that lose it) counted as changes of those records. An
+    /// asesor's reassignment made a mediator's concurrent action on the case "concurrent with
+    /// importarCuenta" and sent it to review for want of a rule.
+    @Test func anAudienceChangeIsNotAConcurrentChangeOfTheCase() async throws {
+        let simulation = try await Self.harness()
+        defer { simulation.finish() }
+        let credito = "3000000002"
+        await Self.distribute(simulation, credito)
+        var cuenta = try Cuenta(body: try #require(try simulation.server.store.records(in: Cuenta.collection)[credito]))
+        cuenta.asesor = "asesor.dos"
+        let report = try simulation.server.store.applyServerMutations(
+            [ServerMutation(name: ImportarCuenta.name, args: Workload.encode(ImportarCuenta(cuenta: cuenta)))],
+            author: Simulation.operacion, registry: Mediacion.registry, at: simulation.clock.now, atomically: true
+        )
+        #expect(report.committed)
+        // The mediator's laptop had not seen the reassignment when it recorded the contact.
+        #expect(Self.act(simulation, Self.mediadorUno, RegistrarContacto(numeroCredito: credito, exitoso: true)))
+        await simulation.sync(Self.mediadorUno)
+        let client = simulation.devices[Self.mediadorUno].clientID
+        let result = try #require(simulation.ledger.results.first { $0.key.client == client && $0.value.status == .applied }?.value)
+        #expect(result.resolution == nil, "applied as it was, not sent to review")
+        #expect(try simulation.server.store.records(in: ConflictRecord.collection).isEmpty)
+        #expect(try simulation.server.store.records(in: Caso.collection)["\(credito)-1"]?["intentosContacto"] == 1)
+        #expect(simulation.violations.isEmpty, "\(simulation.violations)")
+    }
+
+    /// Found by seeds 18 and 20: a conflict resolved as `replace` put back every record of the
+    /// partition as it was before the applied action — the audience's copies of that version
+    /// counted as its changes — and so undid contact data recorded since by someone else.
+    @Test func aReplaceUndoesOnlyWhatTheAppliedActionChanged() async throws {
+        let simulation = try await Self.harness()
+        defer { simulation.finish() }
+        let credito = "3000000002"
+        await Self.distribute(simulation, credito, aviso: true)
+        // Offline, the mediator records a contact; meanwhile the agency redistributes the case.
+        #expect(Self.act(simulation, Self.mediadorUno, RegistrarContacto(numeroCredito: credito, exitoso: true)))
+        #expect(Self.act(simulation, Self.agencia, RedistribuirCaso(numeroCredito: credito, mediador: "mediador.dos")))
+        await simulation.sync(Self.agencia)
+        // After the redistribution the asesor records the borrower's e-mail.
+        await simulation.sync(Self.asesorUno)
+        #expect(
+            Self.act(
+                simulation, Self.asesorUno, RegistrarDatosContacto(numeroCredito: credito, correoElectronico: "nuevo@example.com")
+            )
+        )
+        await simulation.sync(Self.asesorUno)
+        await simulation.sync(Self.mediadorUno)  // its contact is held: the case left its scope
+        await simulation.sync(Self.agencia)
+        let abiertos = try simulation.server.store.records(in: ConflictRecord.collection)
+            .filter { $0.value["status"]?.stringValue == "open" }.map(\.key).sorted()
+        let conflicto = try #require(abiertos.first)
+        #expect(
+            Self.act(simulation, Self.agencia, ResolverConflicto(conflicto: conflicto, eleccion: .replace, motivo: "El mediador ya había contactado"))
+        )
+        await simulation.sync(Self.agencia)
+        let caso = try #require(try simulation.server.store.records(in: Caso.collection)["\(credito)-1"])
+        #expect(caso["mediador"] == "mediador.uno", "the redistribution was undone")
+        #expect(caso["intentosContacto"] == 1, "and the held contact applied")
+        #expect(
+            try simulation.server.store.records(in: DatosContacto.collection)[credito]?["correoElectronico"] == "nuevo@example.com",
+            "the e-mail recorded after the redistribution is kept"
+        )
+        await simulation.heal()
+        simulation.checkInvariants()
+        #expect(simulation.violations.isEmpty, "\(simulation.violations)")
+    }
 }
