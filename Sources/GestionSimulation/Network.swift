@@ -274,6 +274,33 @@ extension Simulation {
         }
     }
 
+    /// The agency redistributes a case whose mediator's device holds work not yet uploaded
+    /// (DOMAIN.md §8 case 3), and syncs. Returns whether the server applied it.
+    func redistributeBusyCase() async -> Bool {
+        guard let agencia = devices.first(where: { $0.user.role == .agencia }), !agencia.syncing,
+            let view = try? LocalView(replica: agencia.replica), view.mediadores.count > 1
+        else { return false }
+        let busy = devices.filter { device in
+            device.user.role == .mediador && !((try? device.replica.pendingMutations()) ?? []).isEmpty
+        }.map(\.user.id)
+        let candidates = view.cuentas.compactMap { cuenta -> (Cuenta, Caso)? in
+            guard let caso = view.casos[cuenta.casoActual], Workload.enSesiones.contains(caso.estatus) else { return nil }
+            return (cuenta, caso)
+        }
+        guard !candidates.isEmpty else { return false }
+        let preferred = candidates.filter { busy.contains($0.1.mediador ?? "") }
+        let (cuenta, caso) = random.pick(preferred.isEmpty ? candidates : preferred)
+        let otros = view.mediadores.filter { $0 != caso.mediador }
+        let args = Workload.encode(
+            RedistribuirCaso(numeroCredito: cuenta.numeroCredito, ronda: cuenta.ronda > 1 ? cuenta.ronda : nil, mediador: random.pick(otros))
+        )
+        let before = tally.redistributions
+        trace.record(step, "episode redistribution of \(cuenta.numeroCredito)")
+        perform(PlannedAction(name: RedistribuirCaso.name, args: args, legal: true, subject: cuenta.numeroCredito), on: agencia.index)
+        await sync(agencia.index)
+        return tally.redistributions > before
+    }
+
     /// The agency takes a case away from device `index`'s mediator (if it is one), and syncs.
     private func redistributeAway(from index: Int) async {
         guard devices[index].user.role == .mediador,

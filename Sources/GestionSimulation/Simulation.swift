@@ -53,6 +53,9 @@ public final class Simulation: @unchecked Sendable {
     var crashAfterCommitStep = Int.max
     var armedReplyLoss = false
     var armedCrashAfterCommit = false
+    /// From this step on (until it happens), the agency redistributes a case whose mediator has
+    /// work not yet uploaded: the workload's own redistributions are rare.
+    var redistributionStep = Int.max
     var lastSweepDay: FechaCivil
     var exclusionsLeft = 2
     /// Times a replica was compared record by record with the server's view of its scope.
@@ -204,6 +207,7 @@ public final class Simulation: @unchecked Sendable {
         retirementSteps = (0..<max(0, configuration.faults.retirements)).map { _ in random.int(in: low...high) }.sorted()
         if configuration.faults.replyLoss > 0 { replyLossStep = random.int(in: low...high) }
         if configuration.faults.serverCrashAfterCommit > 0 { crashAfterCommitStep = random.int(in: low...high) }
+        redistributionStep = random.int(in: low...high)
         trace.record(0, "setup done version=\(try server.store.latestVersion())")
     }
 
@@ -219,6 +223,7 @@ public final class Simulation: @unchecked Sendable {
         endExpiredFaults()
         if step == replyLossStep { armedReplyLoss = true }
         if step == crashAfterCommitStep { armedCrashAfterCommit = true }
+        if step >= redistributionStep, await redistributeBusyCase() { redistributionStep = Int.max }
         if revocationSteps.first.map({ $0 <= step }) == true {
             if let target = revocationTarget() {
                 if revoke(target) { revocationSteps.removeFirst() }
