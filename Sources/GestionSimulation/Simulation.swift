@@ -321,7 +321,7 @@ public final class Simulation: @unchecked Sendable {
             tally.localRefusals += 1
             trace.record(step, "\(label) refused \(rejection.code)")
         } catch let error as ReplicaError {
-            if error == .locked(days: server.configuration.maxOfflineDays) { device.needsLogin = true }
+            if case .locked = error { device.needsLogin = true }
             if device.diskFault, case .storage(let detail) = error, WriteFaults.caused(detail) { tally.replicaDiskFaults += 1 }
             trace.record(step, "\(label) failed \(Self.kind(error))")
         } catch {
@@ -408,7 +408,7 @@ public final class Simulation: @unchecked Sendable {
         case .unreachable:
             break
         case .server(let code, _) where [.internalError, .storageFull, .serviceUnavailable].contains(code):
-            if server.diskFault { tally.serverDiskFaults += 1 }
+            break  // a write failure on the server, counted where the server answered
         case .replica(.storage(let detail)) where WriteFaults.caused(detail):
             tally.replicaDiskFaults += 1
         default:
@@ -461,6 +461,7 @@ public final class Simulation: @unchecked Sendable {
     /// Device `index`'s app is killed (mid-sync: its request is in flight) and reopened later.
     func crash(_ index: Int, midSync: Bool) {
         let device = devices[index]
+        if !midSync, device.syncing { return }
         tally.deviceCrashes += 1
         if midSync {
             tally.deviceCrashesMidSync += 1
@@ -469,7 +470,6 @@ public final class Simulation: @unchecked Sendable {
             try? WriteFaults.inject(path: device.path, tables: nil)
             trace.record(step, "crash \(device.label) mid-sync")
         } else {
-            guard !device.syncing else { return }
             trace.record(step, "crash \(device.label)")
             reopen(index)
         }
