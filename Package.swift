@@ -14,6 +14,9 @@
 //     GestionCrypto, GestionHTTP ──► GestionServer
 //
 //   executables: gestion-server (server + admin), gestion (device CLI)
+//
+//   test tooling: GestionSimulation (server and replicas against a simulated network and clock,
+//   driven by one seed) and its command gestion-sim (docs/reliability.md)
 import PackageDescription
 
 let strictSwift: [SwiftSetting] = [
@@ -28,6 +31,7 @@ let package = Package(
         .library(name: "Mediacion", targets: ["Mediacion"]),
         .executable(name: "gestion-server", targets: ["gestion-server"]),
         .executable(name: "gestion", targets: ["gestion"]),
+        .executable(name: "gestion-sim", targets: ["gestion-sim"]),
     ],
     targets: [
         // MARK: System library
@@ -90,6 +94,17 @@ let package = Package(
             swiftSettings: strictSwift
         ),
 
+        // MARK: Deterministic simulation (test tooling, not shipped to devices)
+        .target(
+            name: "GestionSimulation",
+            dependencies: [
+                "GestionServer", "GestionClient", "Mediacion", "SyncCore", "GestionProtocol", "GestionSQLite", "GestionLogging",
+                "GestionHTTP", "GestionCrypto",
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(name: "gestion-sim", dependencies: ["GestionSimulation"], swiftSettings: strictSwift),
+
         // MARK: Tests
         .target(
             name: "TestFixtures", dependencies: ["GestionServer", "Mediacion", "SyncCore", "GestionHTTP"], path: "Tests/TestFixtures"
@@ -128,6 +143,10 @@ let package = Package(
                 "GestionClient", "GestionServer", "Mediacion", "SyncCore", "GestionProtocol",
                 "GestionSQLite", "GestionHTTP", "TestFixtures", "gestion-server", "gestion",
             ]
+        ),
+        .testTarget(
+            name: "SimulationTests",
+            dependencies: ["GestionSimulation", "GestionServer", "GestionClient", "GestionProtocol", "Mediacion", "SyncCore", "gestion-sim"]
         ),
     ],
     swiftLanguageModes: [.v6]

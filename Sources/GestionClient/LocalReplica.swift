@@ -159,23 +159,60 @@ public final class LocalReplica: Sendable {
     }
 
     /// Erases everything the replica holds and gives it a new client id: the device was retired
-    /// or revoked. Returns the new client id.
+    /// or revoked. Returns the new client id and how many actions were kept.
+    ///
+    /// With `keepingUnsent` (a retirement), the actions the server has not received stay in the
+    /// outbox, numbered again from 1 for the new client id: the user did them after the device
+    /// last reported having nothing to upload, while the retirement was on its way (or its
+    /// answer was lost). They are sent once the same user signs in again on this replica;
+    /// another user cannot sign in while they wait. A revoked device keeps nothing.
     @discardableResult
-    func erase() throws(ReplicaError) -> String {
+    func erase(keepingUnsent: Bool = false) throws(ReplicaError) -> (clientID: String, kept: Int) {
         let keys: Set<RecordKey> = try read { db in
             Set(try db.query("SELECT collection, id FROM records").map { RecordKey($0.string(at: 0) ?? "", $0.string(at: 1) ?? "") })
         }
         let newID = UUID().uuidString.lowercased()
-        try write { db in
-            for table in ["outbox_touches", "outbox", "rejection_touches", "rejections", "shadows", "records"] {
+        let kept: Int = try write { db in
+            let last = Int64(try Meta.get(db, "server_last_mutation_id") ?? "0") ?? 0
+            var kept: [Int64] = []
+            if keepingUnsent {
+                try db.run("DELETE FROM outbox WHERE id <= ?", [last])
+                kept = try db.query("SELECT id FROM outbox ORDER BY id").compactMap { $0.int64(at: 0) }
+            }
+            let carried: [String: String?] = kept.isEmpty ? [:] : [
+                "user_id": try Meta.get(db, "user_id"), "server_id": try Meta.get(db, "server_id"),
+                "server_url": try Meta.get(db, "server_url"), "hlc": try Meta.get(db, "hlc"),
+            ]
+            for table in ["outbox_touches", "rejection_touches", "rejections", "shadows", "records", "pending_evictions"] {
                 try db.run("DELETE FROM \(table)")
+            }
+            if kept.isEmpty {
+                try db.run("DELETE FROM outbox")
+            } else {
+                // Move out of the way first, so that new and old numbers never collide.
+                try db.run(
+                    """
+                    UPDATE outbox SET id = -id, local_error = NULL, result_status = NULL, result_code = NULL,
+                                      result_message = NULL, result_resolution = NULL
+                    """
+                )
+                for (offset, id) in kept.enumerated() {
+                    try db.run("UPDATE outbox SET id = ? WHERE id = ?", [Int64(offset + 1), -id])
+                }
             }
             try db.run("DELETE FROM replica_meta WHERE key NOT IN ('format')")
             try Meta.set(db, "client_id", newID)
+            if !kept.isEmpty {
+                for (key, value) in carried.sorted(by: { $0.key < $1.key }) { try Meta.set(db, key, value) }
+                try Meta.set(db, "next_mutation_id", String(kept.count + 1))
+                // Applied again on top of the records the new session downloads.
+                try Meta.set(db, "needs_rebase", "1")
+            }
+            return kept.count
         }
         currentClientID.withLock { $0 = newID }
         notify(ReplicaChange(cause: .sync, keys: keys))
-        return newID
+        return (newID, kept)
     }
 
     static func wipeRecords(_ db: Connection) throws {

@@ -299,8 +299,7 @@ public actor SyncClient {
                 )
             )
             if page.device == .retire {
-                try erase()
-                throw .deviceErased("An operator retired this device; everything it had was uploaded, and its replica was erased.")
+                throw .deviceErased(Self.retired(keeping: try erase(keepingUnsent: true)))
             }
             if !page.hasMore { return }
         }
@@ -321,8 +320,17 @@ public actor SyncClient {
         return renewed
     }
 
-    private func erase() throws(SyncError) {
-        try replicaCall { () throws(ReplicaError) in _ = try replica.erase() }
+    /// Erases the replica; a retired one keeps what it has not uploaded (see `LocalReplica.erase`).
+    /// Returns how many actions it kept.
+    private func erase(keepingUnsent: Bool) throws(SyncError) -> Int {
+        try replicaCall { () throws(ReplicaError) in try replica.erase(keepingUnsent: keepingUnsent).kept }
+    }
+
+    static func retired(keeping kept: Int) -> String {
+        kept == 0
+            ? "An operator retired this device; everything it had was uploaded, and its replica was erased."
+            : "An operator retired this device and its replica was erased, except \(kept) action(s) done while the "
+                + "retirement was on its way: sign in again to send them."
     }
 
     // MARK: Calls
@@ -353,9 +361,12 @@ public actor SyncClient {
                 throw .sessionExpired(error.message)
             case .unsupportedProtocolVersion:
                 throw .incompatibleServer(error.message)
-            case .deviceRevoked, .deviceRetired:
-                try erase()
+            case .deviceRevoked:
+                _ = try erase(keepingUnsent: false)
                 throw .deviceErased(error.message)
+            case .deviceRetired:
+                let kept = try erase(keepingUnsent: true)
+                throw .deviceErased(kept == 0 ? error.message : Self.retired(keeping: kept))
             case .unknown:
                 throw .unknownServerError(status: reply.status, message: error.message)
             default:

@@ -94,6 +94,9 @@ extension SQLiteSyncStore {
         return nil
     }
 
+    /// The change-sets after `base` that changed one of `targets`, by other devices. Rows a
+    /// change-set adds for a partition's audience (`only_for`: the record sent whole to a device
+    /// that gained the partition, or evicted from one that lost it) are deliveries, not changes.
     func concurrentChanges(to targets: [RecordKey], after base: Int64, excluding clientID: String, db: Connection) throws
         -> [ConcurrentChange]
     {
@@ -103,7 +106,7 @@ extension SQLiteSyncStore {
                 """
                 SELECT DISTINCT cs.version, cs.mutation_name, cs.client_id, cs.mutation_id
                 FROM changes c JOIN change_sets cs ON cs.version = c.version
-                WHERE c.collection = ? AND c.id = ? AND c.version > ? AND cs.client_id <> ?
+                WHERE c.collection = ? AND c.id = ? AND c.version > ? AND cs.client_id <> ? AND c.only_for IS NULL
                 """,
                 [target.collection, target.id, base, clientID] as [any SQLiteBindable]
             ) { row in
@@ -119,6 +122,8 @@ extension SQLiteSyncStore {
 
     /// Writes the conflict record that holds `envelope` against the applied `change`, with the
     /// records as the held mutation's device saw them. Returns the version of that change-set.
+    /// Only the records the applied change wrote count as changed by it (not the audience's
+    /// copies and evictions of the same version), so that `replace` puts back those alone.
     func holdForReview(
         _ envelope: MutationEnvelope, context: MutationContext, against change: ConcurrentChange, targets: [RecordKey],
         base: Int64, rule: String, policy: ReplicationPolicy, db: Connection
@@ -133,7 +138,7 @@ extension SQLiteSyncStore {
         for target in targets {
             let row = try db.queryOne(
                 """
-                SELECT op, body FROM changes WHERE collection = ? AND id = ? AND version <= ?
+                SELECT op, body FROM changes WHERE collection = ? AND id = ? AND version <= ? AND only_for IS NULL
                 ORDER BY version DESC, seq DESC LIMIT 1
                 """,
                 [target.collection, target.id, base] as [any SQLiteBindable]
@@ -142,11 +147,13 @@ extension SQLiteSyncStore {
             baseBodies[ConflictRecord.target(target)] = body.map(JSONValue.object) ?? .null
         }
         var beforeApplied: [String: JSONValue] = [:]
-        for row in try db.query("SELECT DISTINCT collection, id FROM changes WHERE version = ?", [change.version]) {
+        for row in try db.query(
+            "SELECT DISTINCT collection, id FROM changes WHERE version = ? AND only_for IS NULL", [change.version]
+        ) {
             let key = RecordKey(row.string(at: 0) ?? "", row.string(at: 1) ?? "")
             let previous = try db.queryOne(
                 """
-                SELECT op, body FROM changes WHERE collection = ? AND id = ? AND version < ?
+                SELECT op, body FROM changes WHERE collection = ? AND id = ? AND version < ? AND only_for IS NULL
                 ORDER BY version DESC, seq DESC LIMIT 1
                 """,
                 [key.collection, key.id, change.version] as [any SQLiteBindable]

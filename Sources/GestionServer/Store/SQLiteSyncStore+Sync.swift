@@ -167,7 +167,10 @@ extension SQLiteSyncStore {
 
     /// Recomputes who sees `partition` after a change. Newly added tags get every record of the
     /// partition whole in this version (their devices may be past its older versions); removed
-    /// tags get an eviction of each.
+    /// tags get an eviction of each, and of each record the partition had that no longer exists:
+    /// pulls filter by the audience as it is now, so a device that loses the partition would
+    /// never receive a deletion made while it still saw the partition (or in this very
+    /// change-set), and would keep that record for good.
     func updateAudience(
         of partition: String, at version: Int64, seq: inout Int, written: Set<RecordKey>, policy: ReplicationPolicy,
         db: Connection
@@ -213,6 +216,28 @@ extension SQLiteSyncStore {
                     VALUES (?, ?, ?, ?, 'evict', NULL, ?, ?)
                     """,
                     [version, seq, key.collection, key.id, partition, tag] as [any SQLiteBindable]
+                )
+                seq += 1
+            }
+        }
+        guard !removed.isEmpty else { return }
+        let deleted = try db.query(
+            """
+            SELECT DISTINCT c.collection, c.id FROM changes c
+            WHERE c.partition = ? AND c.only_for IS NULL
+              AND NOT EXISTS (SELECT 1 FROM records r WHERE r.collection = c.collection AND r.id = c.id)
+            ORDER BY c.collection, c.id
+            """,
+            [partition]
+        )
+        for row in deleted {
+            for tag in removed.sorted() {
+                try db.run(
+                    """
+                    INSERT INTO changes (version, seq, collection, id, op, body, partition, only_for)
+                    VALUES (?, ?, ?, ?, 'evict', NULL, ?, ?)
+                    """,
+                    [version, seq, row.string(at: 0), row.string(at: 1), partition, tag] as [any SQLiteBindable]
                 )
                 seq += 1
             }
@@ -301,17 +326,23 @@ extension SQLiteSyncStore {
 
             // What this user sees: everything, or the partitions whose audience meets its tags,
             // the rows addressed to one of its tags, and records outside partitions its role sees.
+            // An eviction addressed to one of its tags is skipped when another of its tags still
+            // sees the partition after that version (an account moved from "every asesor" to
+            // this asesor: the user keeps it).
             let tags = audience.tags.sorted()
             let placeholders = tags.map { _ in "?" }.joined(separator: ", ")
             let sql = audience.seesEverything
                 ? "SELECT version, collection, id, op, body, partition FROM changes WHERE version > ? AND only_for IS NULL ORDER BY version, seq"
                 : """
-                SELECT version, collection, id, op, body, partition FROM changes
-                WHERE version > ? AND (
-                    (only_for IS NULL AND (partition IS NULL
-                        OR partition IN (SELECT partition FROM partition_audience WHERE tag IN (\(placeholders)))))
-                    OR only_for IN (\(placeholders)))
-                ORDER BY version, seq
+                SELECT c.version, c.collection, c.id, c.op, c.body, c.partition FROM changes c
+                WHERE c.version > ? AND (
+                    (c.only_for IS NULL AND (c.partition IS NULL
+                        OR c.partition IN (SELECT partition FROM partition_audience WHERE tag IN (\(placeholders)))))
+                    OR (c.only_for IN (\(placeholders)) AND (c.op <> 'evict' OR NOT EXISTS (
+                        SELECT 1 FROM audience_history h
+                        WHERE h.partition = c.partition AND h.tag IN (\(placeholders)) AND h.from_version <= c.version
+                          AND (h.to_version IS NULL OR h.to_version > c.version)))))
+                ORDER BY c.version, c.seq
                 """
             var changeSets: [ChangeSet] = []
             var rows = 0
@@ -323,7 +354,7 @@ extension SQLiteSyncStore {
             }
             try statement.bind(1, cursor)
             if !audience.seesEverything {
-                for (index, tag) in (tags + tags).enumerated() { try statement.bind(Int32(index + 2), tag) }
+                for (index, tag) in (tags + tags + tags).enumerated() { try statement.bind(Int32(index + 2), tag) }
             }
             while try statement.step() {
                 let version = statement.int64(at: 0)
