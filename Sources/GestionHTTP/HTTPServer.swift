@@ -185,7 +185,11 @@ final class ServerCore: @unchecked Sendable {
         guard lifecycle == .idle else {
             throw HTTPServerError(operation: "start", code: EALREADY, message: "server already started")
         }
-        let backlog = Int32(clamping: min(max(configuration.maxConnections, 16), 4096))
+        // The kernel's queue of connections not yet accepted: as deep as it allows (it caps this at
+        // somaxconn), not the connection limit, so that a burst of connects while the accept loop is
+        // busy waits in the queue instead of sending phones into SYN retransmission (1 s, 3 s, 7 s…).
+        // Connections beyond the limit are accepted and answered 503 at once.
+        let backlog: Int32 = 4096
         let listener = try Socket.makeListener(host: configuration.host, port: configuration.port, backlog: backlog)
         do {
             wakePipe = try Socket.makeWakePipe()

@@ -137,7 +137,7 @@ import Testing
 
     @Test func badRequestsAreRefusedClearly() throws {
         let directory = TemporaryDirectory("reports-errors")
-        let server = try TestServer(directory: directory, users: ["gerencia.uno": "mediacion"], accountsCSV: Self.cuentasCSV)
+        let server = try TestServer(directory: directory, users: ["gerencia.uno": "mediacion"], accountsCSV: Self.cuentasCSV, importedOn: Self.importacion)
         server.stop()
         let out = directory.path("pagos.csv")
 
@@ -185,6 +185,9 @@ import Testing
 
     // MARK: The dataset
 
+    /// The day the assignment is imported: after its last assignment date.
+    static let importacion = mx(2027, 1, 26)
+
     static let cuentasCSV = """
         numeroCredito,acreditado,delegacion,despacho,fechaAsignacion,segmento,etiqueta,tipoConvenio,conveniosIncumplidos
         4000000001,Persona Ficticia Uno,Jalisco,Agencia Norte,2027-01-04,Cobranza Administrativa,susceptible de mediación,Administrativo,0
@@ -204,7 +207,7 @@ import Testing
                 "asesor.uno": "asesor", "agencia.uno": "agencia:Agencia Norte", "mediador.uno": "mediador",
                 "gerente.jalisco": "delegacion:Jalisco", "gerente.nl": "delegacion:Nuevo León", "gerencia.uno": "mediacion",
             ],
-            accountsCSV: cuentasCSV
+            accountsCSV: cuentasCSV, importedOn: importacion
         )
         server.stop()
         let store = try SQLiteSyncStore(directory: server.dataDirectory)

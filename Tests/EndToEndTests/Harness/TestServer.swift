@@ -25,10 +25,12 @@ final class TestServer: @unchecked Sendable {
     var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     /// Creates the data directory with `users` (name → role, a test password derived from the name) and
-    /// the example accounts, then starts the server.
+    /// the example accounts, then starts the server. `importedOn` is the server's date while the
+    /// accounts are imported (an assignment cannot be dated after the day it is imported); the
+    /// clock runs from the real time again afterwards.
     init(
         directory: TemporaryDirectory, users: [String: String] = [:], accountsCSV: String? = nil,
-        fault: String? = nil
+        importedOn: Date? = nil, fault: String? = nil
     ) throws {
         dataDirectory = directory.url.appendingPathComponent("server-data")
         clockFile = directory.url.appendingPathComponent("reloj-servidor")
@@ -49,7 +51,9 @@ final class TestServer: @unchecked Sendable {
         if let accountsCSV {
             let file = directory.url.appendingPathComponent("cuentas.csv")
             try accountsCSV.write(to: file, atomically: true, encoding: .utf8)
+            if let importedOn { try "@\(importedOn.timeIntervalSince1970)".write(to: clockFile, atomically: true, encoding: .utf8) }
             try admin(["import-assignment", file.path])
+            try "0".write(to: clockFile, atomically: true, encoding: .utf8)
         }
         try start()
     }
