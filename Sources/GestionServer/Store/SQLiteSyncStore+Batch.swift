@@ -132,8 +132,9 @@ extension SQLiteSyncStore {
         return ServerBatchReport(outcomes: outcomes, committed: true)
     }
 
-    /// The server's own client and user, created on first use (as `applyServerMutations` does).
-    private func prepareServerClient(_ author: MutationAuthor, at now: Date, db: Connection) throws {
+    /// The server's own client and user, created on first use; refuses a client id that
+    /// belongs to another user.
+    func prepareServerClient(_ author: MutationAuthor, at now: Date, db: Connection) throws {
         let timestamp = RFC3339.string(from: now)
         if let owner = try db.queryScalar("SELECT user_id FROM clients WHERE client_id = ?", [author.clientID]),
             owner.string != author.userID

@@ -270,23 +270,7 @@ extension SQLiteSyncStore {
     ) throws(SyncStoreError) -> ServerMutationReport {
         do {
             return try write { db in
-                let timestamp = RFC3339.string(from: now)
-                if let owner = try db.queryScalar("SELECT user_id FROM clients WHERE client_id = ?", [author.clientID]),
-                    owner.string != author.userID
-                {
-                    throw SyncStoreError.clientOfAnotherUser
-                }
-                try db.run(
-                    "INSERT OR IGNORE INTO users (id, role, password_hash, created_at, disabled) VALUES (?, ?, '!', ?, 1)",
-                    [author.userID, author.role, timestamp]
-                )
-                try db.run(
-                    """
-                    INSERT OR IGNORE INTO clients (client_id, user_id, device_name, app_version, created_at)
-                    VALUES (?, ?, 'gestion-server', 'server', ?)
-                    """,
-                    [author.clientID, author.userID, timestamp]
-                )
+                try prepareServerClient(author, at: now, db: db)
                 var last = try db.queryScalar(
                     "SELECT last_mutation_id FROM clients WHERE client_id = ?", [author.clientID]
                 )?.int64 ?? 0
