@@ -19,6 +19,7 @@ enum Admin {
             ("agenda --user <name>", "What is due today, due soon and overdue for a user, as their device shows it."),
             ("report <name> --month <YYYY-MM>", "The institution's monthly reports and outputs, as .xlsx or CSV."),
             ("settings [set <name> <value>]", "The plazos and other settings, in days; change one."),
+            ("conflicts [--all]", "The review queue: concurrent actions a rule could not decide, waiting for a person."),
         ]
     )
 
@@ -59,7 +60,7 @@ enum Admin {
         var allOptions: [OptionSpec] = []
         let specs = [
             userAdd, restore, AdminImport.spec, AdminAudit.spec, AdminDevices.spec, AdminSweep.spec, AdminAgenda.spec, AdminReport.spec,
-            AdminSettings.spec,
+            AdminSettings.spec, AdminConflicts.spec,
         ]
         for option in specs.flatMap(\.options)
         where !allOptions.contains(where: { $0.name == option.name }) {
@@ -92,6 +93,8 @@ enum Admin {
             return try AdminDevices.run(arguments)
         case "sweep":
             return try AdminSweep.run(arguments)
+        case "conflicts":
+            return try AdminConflicts.run(arguments)
         case "restore":
             if parsed.wantsHelp { print(restore.help, terminator: ""); return ExitStatus.success }
             let strict = try ParsedArguments(arguments, options: restore.options)
@@ -147,6 +150,14 @@ enum Admin {
 
     static func restoreBackup(_ path: String, parsed: ParsedArguments) throws -> Int32 {
         let directory = ServerCommandLine.dataDirectory(parsed)
+        // A running server would go on writing into the replaced files: what it acknowledged
+        // afterwards would be lost without a trace.
+        guard !DataDirectoryLock.isServing(directory) else {
+            throw CommandFailure(
+                "A gestion-server is serving \(directory.path): stop it first (e.g. systemctl stop gestion-server); "
+                    + "restoring under it would lose what it acknowledges afterwards."
+            )
+        }
         // Authorized against the database being replaced; into an empty data directory (a lost
         // server) no administrator exists yet.
         let current = try ServerCommandLine.openStore(parsed)

@@ -25,6 +25,7 @@ enum AdminAuthorization {
         case report
         case settingsShow = "settings"
         case settingsSet = "settings set"
+        case conflicts
 
         /// Who may do it: administrators always; operations imports, sweeps and manages devices;
         /// the Gerencia de Mediación y Convenios reads the audit trail and reports, and alone
@@ -33,7 +34,7 @@ enum AdminAuthorization {
             switch self {
             case .userAdd, .restore: [adminRole]
             case .importAssignment, .sweep: [adminRole, Rol.operacion.rawValue]
-            case .auditVerify, .auditExport, .agenda, .report, .settingsShow:
+            case .auditVerify, .auditExport, .agenda, .report, .settingsShow, .conflicts:
                 [adminRole, Rol.operacion.rawValue, Rol.mediacion.rawValue]
             case .settingsSet: [adminRole, Rol.mediacion.rawValue]
             case .deviceList, .deviceRetire, .deviceRevoke: [adminRole, Rol.operacion.rawValue]

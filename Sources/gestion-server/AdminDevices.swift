@@ -38,13 +38,13 @@ enum AdminDevices {
                 } else if devices.isEmpty {
                     print("No devices.")
                 } else {
-                    print(pad("CLIENT ID", 38) + pad("USER", 18) + pad("STATUS", 10) + pad("LAST SYNC", 22) + pad("PENDING", 9) + "NAME")
+                    print(pad("CLIENT ID", 38) + pad("USER", 18) + pad("STATUS", 10) + pad("LAST SYNC", 26) + pad("PENDING", 9) + "NAME")
                     for device in devices {
                         let pending = device.pendingCount.map(String.init) ?? "-"
                         let oldest = device.oldestPendingAt.map { " since " + RFC3339.string(from: $0) } ?? ""
                         print(
                             pad(device.clientId, 38) + pad(device.userId, 18) + pad(device.status.rawValue, 10)
-                                + pad(device.lastSyncAt.map(RFC3339.string(from:)) ?? "never", 22) + pad(pending, 9)
+                                + pad(device.lastSyncAt.map(RFC3339.string(from:)) ?? "never", 26) + pad(pending, 9)
                                 + device.deviceName + oldest
                         )
                     }

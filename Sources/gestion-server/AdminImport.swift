@@ -18,8 +18,9 @@ enum AdminImport {
             .value("report", "<file.csv>", "Where to write the list of problems (default: next to the file, FILE.errores.csv)."),
         ] + AdminAuthorization.options,
         discussion: """
-            The file: CSV with a header row; UTF-8 (with or without BOM), or Windows-1252 / Latin-1 as
-            Excel saves "CSV"; values separated by commas or semicolons (found from the header).
+            The file: CSV with a header row; UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode
+            text"), or Windows-1252 / Latin-1 as Excel saves "CSV"; values separated by commas, semicolons
+            or tabs (found from the header; an Excel "sep=;" first line is honoured).
             Columns (either name; case, accents and spaces do not matter):
             \(AssignmentColumn.allCases.map { "  \($0.rawValue.padding(toLength: 21, withPad: " ", startingAt: 0)) \($0.spanish)\($0.isRequired ? "" : " (optional)")" }.joined(separator: "\n"))
             Dates: 02/11/2026 (day/month/year) or 2026-11-02. Catalogue values as the institution writes them.
@@ -94,7 +95,7 @@ enum AdminImport {
 
         var file = try AssignmentFile.read(path: path, today: CalendarioMX.fecha(now))
         print(
-            "Read \(fileName): \(file.encoding.rawValue), separator \(file.separatorName), \(ProgressBar.grouped(file.rowCount)) rows"
+            "Read \(fileName): \(file.encoding.rawValue), separator \(file.separatorName), \(rows(file.rowCount))"
                 + (file.blankRows > 0 ? " (and \(file.blankRows) blank, skipped)" : "") + "."
         )
         file.checkAsesores { try? store.user(id: $0) }
@@ -164,12 +165,17 @@ enum AdminImport {
 
         removeStaleReport(at: reportPath)
         if dryRun {
-            print("Dry run: nothing was changed. Importing \(ProgressBar.grouped(counts.rows)) rows would give: \(counts.sentence).")
+            print("Dry run: nothing was changed. Importing \(rows(counts.rows)) would give: \(counts.sentence).")
             return ExitStatus.success
         }
         audit(store, actor: actor, file: fileName, outcome: "ok:" + counts.auditOutcome, at: now)
-        print("Imported \(ProgressBar.grouped(counts.rows)) rows: \(counts.sentence).")
+        print("Imported \(rows(counts.rows)): \(counts.sentence).")
         return ExitStatus.success
+    }
+
+    /// "1 row", "50,000 rows".
+    static func rows(_ count: Int) -> String {
+        "\(ProgressBar.grouped(count)) row\(count == 1 ? "" : "s")"
     }
 
     /// A refusal of the domain's rules as a problem of the row; the field from the rule.

@@ -47,6 +47,15 @@ struct AssignmentFile {
     /// - Throws: `CommandFailure` when the file cannot be read or is not text.
     static func read(path: String, today: FechaCivil) throws -> AssignmentFile {
         guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("Cannot read \(path).") }
+        // A NUL byte is in no spreadsheet's CSV: UTF-16 that lost its byte order mark, or not text
+        // at all. Read as Windows-1252 it would give a report of columns named in garbage.
+        if !data.starts(with: [0xFF, 0xFE]), !data.starts(with: [0xFE, 0xFF]), let nul = data.firstIndex(of: 0) {
+            let line = data[data.startIndex..<nul].filter { $0 == 0x0A }.count + 1
+            throw CommandFailure(
+                "\(path) is not a CSV text file: line \(line) holds a NUL byte (UTF-16 without its byte order mark, or a "
+                    + "spreadsheet's own format). Save it from the spreadsheet as “CSV UTF-8” and import that file."
+            )
+        }
         let decoded: DecodedText
         do {
             decoded = try TextDecoding.decode(Array(data))

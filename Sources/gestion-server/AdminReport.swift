@@ -109,7 +109,7 @@ enum AdminReport {
             )
             return ExitStatus.success
         } catch {
-            audit("failed:\(error is UsageError ? "usage" : "error")")
+            audit("failed:\(error is UsageError ? "usage" : "error"): \(error)")
             throw error
         }
     }

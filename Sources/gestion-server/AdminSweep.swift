@@ -65,7 +65,8 @@ enum AdminSweep {
 
     /// The report for people: closures, refusals and alerts by setting.
     static func describe(_ report: DeadlineSweeper.Report) -> String {
-        var text = "Examined \(report.examined) open cases on \(report.day) (Mexico City): \(report.closed.count) closed automatically.\n"
+        let cases = report.examined == 1 ? "case" : "cases"
+        var text = "Examined \(report.examined) open \(cases) on \(report.day) (Mexico City): \(report.closed.count) closed automatically.\n"
         for closed in report.closed { text += "  \(closed.caso): \(closed.mutation)\n" }
         if report.alreadyClosed > 0 { text += "  \(report.alreadyClosed) already closed by another sweep.\n" }
         for refused in report.refused { text += "  \(refused.caso) not closed: \(refused.reason)\n" }

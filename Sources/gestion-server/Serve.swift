@@ -15,6 +15,9 @@ enum Serve {
         let port = try parsed.integer("port", default: 8080, in: 0...65535)
         let host = parsed.values["host"] ?? "127.0.0.1"
         let store = try ServerCommandLine.openStore(parsed)
+        if !DataDirectoryLock.holdWhileServing(ServerCommandLine.dataDirectory(parsed)) {
+            logger.warning("data_directory_lock_unavailable", ["file": DataDirectoryLock.fileName])
+        }
         var configuration = ServerConfiguration()
         configuration.passwordIterations = ServerCommandLine.passwordIterations
         configuration.maxOfflineDays = try parsed.integer("max-offline-days", default: configuration.maxOfflineDays, in: 1...3650)

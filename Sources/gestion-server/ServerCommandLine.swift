@@ -15,7 +15,7 @@ enum ServerCommandLine {
         options: [.flag("version", "Show the version.")],
         subcommands: [
             ("serve", "Serve the sync API (what running with no subcommand does)."),
-            ("admin", "Administration: users, account imports."),
+            ("admin", "Administration: users, devices, the assignment import, deadlines, reports, settings, the audit trail, restore."),
         ],
         discussion: "Run with no arguments to serve on 127.0.0.1:8080 with the data in \(defaultDataDirectory)."
     )

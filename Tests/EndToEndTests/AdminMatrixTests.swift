@@ -22,6 +22,7 @@ import Testing
         case .report: (["report", "als", "--month", "2026-01", "--format", "csv", "--out", directory.path("r.csv")], nil)
         case .settingsShow: (["settings"], nil)
         case .settingsSet: (["settings", "set", "no-existe", "1"], nil)
+        case .conflicts: (["conflicts"], nil)
         }
     }
 
