@@ -11,6 +11,7 @@ enum Admin {
         options: [.value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory)).")],
         subcommands: [
             ("user add", "Create a user: --user <name> --role <role> --password-stdin."),
+            ("user list | disable | enable | password", "The users; stop or allow a user's sign-in; give a new password."),
             ("import-assignment <file.csv>", "Load the monthly assignment (accounts labelled for mediation) from a CSV file."),
             ("restore <backup.sqlite>", "Replace the database with a backup, with the server stopped."),
             ("audit verify | export", "Check the hash-chained audit trail, or export it for a case or a period."),
@@ -61,7 +62,7 @@ enum Admin {
         let specs = [
             userAdd, restore, AdminImport.spec, AdminAudit.spec, AdminDevices.spec, AdminSweep.spec, AdminAgenda.spec, AdminReport.spec,
             AdminSettings.spec, AdminConflicts.spec,
-        ]
+        ] + AdminUsers.specs
         for option in specs.flatMap(\.options)
         where !allOptions.contains(where: { $0.name == option.name }) {
             allOptions.append(option)
@@ -72,10 +73,11 @@ enum Admin {
             if parsed.wantsHelp { print(spec.help, terminator: ""); return ExitStatus.success }
             throw UsageError("Missing admin subcommand; see 'gestion-server admin --help'.")
         case "user":
-            guard parsed.positionals.dropFirst().first == "add" else {
-                if parsed.wantsHelp { print(userAdd.help, terminator: ""); return ExitStatus.success }
-                throw UsageError("Unknown 'user' subcommand; use 'user add'.")
+            guard let subcommand = parsed.positionals.dropFirst().first else {
+                if parsed.wantsHelp { print(spec.help, terminator: ""); return ExitStatus.success }
+                throw UsageError("Missing 'user' subcommand; use user add, list, disable, enable or password.")
             }
+            guard subcommand == "add" else { return try AdminUsers.run(subcommand, arguments) }
             if parsed.wantsHelp { print(userAdd.help, terminator: ""); return ExitStatus.success }
             _ = try ParsedArguments(arguments, options: userAdd.options)
             return try addUser(parsed)
@@ -121,16 +123,7 @@ enum Admin {
         if let needed = Alcances.unidadRequerida(role), unit?.isEmpty ?? true {
             throw UsageError("A \(role) user needs --unidad: \(needed). Without it the user would see no account.")
         }
-        guard parsed.flags.contains("password-stdin") else {
-            throw UsageError("Give the password on standard input with --password-stdin (never on the command line).")
-        }
-        guard let password = readSecretFromStandardInput(), !password.isEmpty else {
-            throw CommandFailure("No password on standard input.")
-        }
-        guard password.count >= 10 else { throw CommandFailure("The password must have at least 10 characters.") }
-        guard !password.lowercased().contains(user) else {
-            throw CommandFailure("The password must not contain the user name.")
-        }
+        let password = try AdminUsers.readNewPassword(for: user, parsed: parsed)
         let store = try ServerCommandLine.openStore(parsed)
         defer { store.close() }
         let firstAdministrator = role == AdminAuthorization.adminRole && AdminAuthorization.hasNoAdministrator(store)

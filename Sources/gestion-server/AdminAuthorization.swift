@@ -13,6 +13,10 @@ enum AdminAuthorization {
 
     enum Action: String, CaseIterable {
         case userAdd = "user add"
+        case userList = "user list"
+        case userDisable = "user disable"
+        case userEnable = "user enable"
+        case userPassword = "user password"
         case importAssignment = "import-assignment"
         case restore
         case auditVerify = "audit verify"
@@ -32,7 +36,8 @@ enum AdminAuthorization {
         /// (with administrators) changes the plazos.
         var allowedRoles: Set<String> {
             switch self {
-            case .userAdd, .restore: [adminRole]
+            case .userAdd, .userDisable, .userEnable, .userPassword, .restore: [adminRole]
+            case .userList: [adminRole, Rol.operacion.rawValue]
             case .importAssignment, .sweep: [adminRole, Rol.operacion.rawValue]
             case .auditVerify, .auditExport, .agenda, .report, .settingsShow, .conflicts:
                 [adminRole, Rol.operacion.rawValue, Rol.mediacion.rawValue]

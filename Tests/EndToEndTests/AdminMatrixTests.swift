@@ -10,6 +10,10 @@ import Testing
     static func arguments(_ action: AdminAuthorization.Action, directory: TemporaryDirectory) -> ([String], String?) {
         switch action {
         case .userAdd: (["user", "add", "--user", "asesor.uno", "--role", "asesor", "--password-stdin"], "Otra-clave-2026\n")
+        case .userList: (["user", "list"], nil)
+        case .userDisable: (["user", "disable", "--user", "nadie"], nil)
+        case .userEnable: (["user", "enable", "--user", "nadie"], nil)
+        case .userPassword: (["user", "password", "--user", "nadie", "--password-stdin"], "Otra-clave-2026\n")
         case .importAssignment: (["import-assignment", directory.path("no-existe.csv")], nil)
         case .restore: (["restore", directory.path("no-existe.sqlite")], nil)
         case .auditVerify: (["audit", "verify"], nil)

@@ -47,6 +47,53 @@ import Testing
         #expect(try Tables.serverScalar(server, "SELECT COUNT(*) FROM records WHERE collection = 'casos'")?.int64 == 1)
     }
 
+    @Test func aDisabledUserIsSignedOutEverywhereAndKeepsTheirWork() throws {
+        let directory = TemporaryDirectory("user-disable")
+        let server = try TestServer(directory: directory, users: ["asesor.uno": "asesor"], accountsCSV: Cuentas.csv(1))
+        let device = DeviceCLI(directory, "telefono", user: "asesor.uno")
+        try device.login(server)
+        try device.ok(["sync"])
+        try device.ok(["aceptar", Cuentas.credito(1)])  // not yet sent
+        let outbox = "SELECT COUNT(*) FROM outbox"
+
+        let disable = try server.admin(["user", "disable", "--user", "asesor.uno"])
+        #expect(disable.stdout.contains("Disabled 'asesor.uno'") && disable.stdout.contains("1 device was signed out"), "\(disable.stdout)")
+        #expect(try server.admin(["user", "list"]).stdout.contains("disabled"))
+        #expect(try device.run(["sync"]).status != 0, "the device's session ends at once")
+        #expect(try Tables.value(ofFile: device.replica, outbox) == "1", "the unsent acceptance is kept")
+        let newPassword = "Nueva-clave-2027"
+        func login(_ password: String) throws -> ProcessResult {
+            try device.run(
+                ["login", "--server", server.url.absoluteString, "--user", "asesor.uno", "--device-name", "Telefono", "--password-stdin"],
+                stdin: password + "\n"
+            )
+        }
+        #expect(try login(TestServer.password("asesor.uno")).status != 0, "a disabled user cannot sign in")
+
+        // Allowed again, with a new password: the old one no longer works, the new one sends the kept work.
+        #expect(try server.admin(["user", "enable", "--user", "asesor.uno"]).stdout.contains("can sign in again"))
+        let change = try server.admin(["user", "password", "--user", "asesor.uno", "--password-stdin"], stdin: newPassword + "\n")
+        #expect(change.stdout.contains("New password for 'asesor.uno'"))
+        #expect(try login(TestServer.password("asesor.uno")).status != 0)
+        #expect(try login(newPassword).status == 0)
+        try device.ok(["sync"])
+        #expect(try Tables.value(ofFile: device.replica, outbox) == "0")
+        #expect(try Tables.serverScalar(server, "SELECT COUNT(*) FROM mutation_results WHERE status = 'applied'")?.int64 ?? 0 >= 1)
+
+        // Bad requests say what is wrong and change nothing.
+        let unknown = try server.admin(["user", "disable", "--user", "nadie"], expectSuccess: false)
+        #expect(unknown.status == 1 && unknown.stderr.contains("There is no user 'nadie'"))
+        let myself = try server.admin(["user", "disable", "--user", TestServer.administrator], expectSuccess: false)
+        #expect(myself.status == 1 && myself.stderr.contains("cannot disable yourself"))
+        let short = try server.admin(["user", "password", "--user", "asesor.uno", "--password-stdin"], stdin: "corta\n", expectSuccess: false)
+        #expect(short.status == 1 && short.stderr.contains("at least 10 characters"))
+        let audit = try server.admin(["audit", "export"]).stdout
+        for action in ["user disable", "user enable", "user password"] {
+            #expect(audit.contains("\"action\":\"\(action)\""), "\(action) is audited")
+        }
+        #expect(!audit.contains(newPassword))
+    }
+
     @Test func aRetiredDeviceUploadsEverythingThenErasesItself() throws {
         let directory = TemporaryDirectory("retire")
         let server = try TestServer(directory: directory, users: ["asesor.uno": "asesor"], accountsCSV: Cuentas.csv(2))
