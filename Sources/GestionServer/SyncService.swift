@@ -159,7 +159,7 @@ public final class SyncService: Sendable {
                     try store.recordDeviceReport(clientID: caller.clientID, report: report, at: now)
                 }
                 // A retiring device that has uploaded everything is told to erase its replica.
-                if caller.device?.status == .retiring, (report.unsentCount ?? report.pendingCount) == 0, !response.hasMore {
+                if caller.device?.status == .retiring, report.waiting == 0, !response.hasMore {
                     try store.setDeviceStatus(clientID: caller.clientID, to: .retired, actor: caller.userID, at: now)
                     response.device = .retire
                 }
@@ -174,7 +174,7 @@ public final class SyncService: Sendable {
     /// is more than a minute old. Keeps pulls with nothing new read-only.
     static func isNews(_ report: DeviceReport, from device: DeviceRecord?, at now: Date) -> Bool {
         guard let device else { return false }
-        return device.pendingCount != report.pendingCount || device.oldestPendingAt != report.oldestPendingAt
+        return device.pendingCount != report.waiting || device.oldestPendingAt != report.waitingSince
             || (report.appVersion != nil && report.appVersion != device.appVersion)
             || now.timeIntervalSince(device.lastSyncAt ?? .distantPast) > 60
     }

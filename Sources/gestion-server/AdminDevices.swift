@@ -71,7 +71,7 @@ enum AdminDevices {
                 } else {
                     print("Device \(clientID) of \(updated.userId) is revoked: its sessions no longer work; it erases itself at its next contact.")
                     if let pending = device.pendingCount, pending > 0 {
-                        print("It had reported \(pending) change(s) not yet confirmed by the server: they are recorded as lost in the audit trail.")
+                        print("It had reported \(pending) change(s) the server had not received: they are recorded as lost in the audit trail.")
                     }
                 }
                 return ExitStatus.success

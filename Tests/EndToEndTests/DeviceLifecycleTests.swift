@@ -19,6 +19,11 @@ import Testing
 
         let list = try server.admin(["device", "list"])
         #expect(list.stdout.contains(clientID) && list.stdout.contains("active"))
+        // The acceptance this sync uploaded is on the server: nothing is waiting, although the
+        // outbox keeps it until the next pull confirms it.
+        let registry = try JSONParser.parse(try server.admin(["device", "list", "--json"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let entry = registry.arrayValue?.first { $0["clientId"]?.stringValue == clientID }
+        #expect(entry?["pendingCount"] == .int(0), "\(String(describing: entry))")
 
         try device.ok(["aceptar", Cuentas.credito(2)])  // recorded after the last sync: lost with the phone
         let revoke = try server.admin(["device", "revoke", clientID])

@@ -41,7 +41,7 @@ extension SQLiteSyncStore {
                 WHERE client_id = ?
                 """,
                 [
-                    report.pendingCount, report.oldestPendingAt.map(RFC3339.string(from:)), RFC3339.string(from: at),
+                    report.waiting, report.waitingSince.map(RFC3339.string(from:)), RFC3339.string(from: at),
                     RFC3339.string(from: at), report.appVersion, clientID,
                 ] as [any SQLiteBindable]
             )
@@ -79,4 +79,14 @@ extension SQLiteSyncStore {
             return device
         }
     }
+}
+
+extension DeviceReport {
+    /// What the device holds that the server has not received: what a revocation would lose.
+    /// The outbox also keeps, until the next pull confirms them, mutations this very sync uploaded;
+    /// those are not counted (older clients send only `pendingCount`).
+    public var waiting: Int { unsentCount ?? pendingCount }
+
+    /// When the user did the oldest of them, if any (approximated by the oldest in the outbox).
+    public var waitingSince: Date? { waiting == 0 ? nil : oldestPendingAt }
 }
