@@ -75,7 +75,8 @@ public struct CommandSpec: Sendable {
     public var help: String {
         var out = "OVERVIEW: \(overview)\n\nUSAGE: \(usage)\n"
         func row(_ left: String, _ right: String) -> String {
-            let padded = left.count < 26 ? left.padding(toLength: 26, withPad: " ", startingAt: 0) : left + "\n" + String(repeating: " ", count: 26)
+            // A name too long for its column goes on its own line; the text starts in the column.
+            let padded = left.count < 26 ? left.padding(toLength: 26, withPad: " ", startingAt: 0) : left + "\n" + String(repeating: " ", count: 28)
             return "  " + padded + right + "\n"
         }
         if !arguments.isEmpty {

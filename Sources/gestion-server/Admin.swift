@@ -155,12 +155,12 @@ enum Admin {
         // server) no administrator exists yet.
         let current = try ServerCommandLine.openStore(parsed)
         defer { current.close() }
-        _ = try AdminAuthorization.authorize(
+        let actor = try AdminAuthorization.authorize(
             .restore, parsed: parsed, store: current, bootstrap: AdminAuthorization.hasNoAdministrator(current)
         )
         current.close()
         do {
-            let serverID = try SQLiteSyncStore.restore(backup: URL(fileURLWithPath: path), into: directory)
+            let serverID = try SQLiteSyncStore.restore(backup: URL(fileURLWithPath: path), into: directory, by: actor.user)
             print("Restored \(path) into \(directory.path); new history id \(serverID).")
             print("Devices will download everything again at their next sync.")
             return ExitStatus.success

@@ -336,6 +336,10 @@ final class LosingTransport: Sendable {
         server.stop()
         let restored = try server.admin(["restore", backup])
         #expect(restored.stdout.contains("new history id"))
+        #expect(
+            try server.admin(["audit", "export"]).stdout.contains("\"action\":\"restore\",\"actor\":\"\(TestServer.administrator)\""),
+            "the restore names the administrator who did it"
+        )
         try server.start()
         try device.ok(["sync"])
 

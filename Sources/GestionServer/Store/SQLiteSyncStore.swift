@@ -67,7 +67,7 @@ public final class SQLiteSyncStore: SyncStore {
     /// Replaces the database in `directory` with `backup` and gives it a new server id, so that
     /// devices notice the replaced history. The server must be stopped.
     /// - Returns: the new server id.
-    public static func restore(backup: URL, into directory: URL) throws(SyncStoreError) -> String {
+    public static func restore(backup: URL, into directory: URL, by actor: String = "operator") throws(SyncStoreError) -> String {
         var readOnly = Connection.Configuration()
         readOnly.readOnly = true
         do {
@@ -92,7 +92,7 @@ public final class SQLiteSyncStore: SyncStore {
             try db.run("UPDATE server_meta SET value = ? WHERE key = 'server_id'", [serverID])
             try AuditTrail.append(
                 AuditEntry(
-                    kind: "admin", action: "restore", actor: "operator", role: "admin", device: "gestion-server",
+                    kind: "admin", action: "restore", actor: actor, role: "admin", device: "gestion-server",
                     subjects: ["file/\(backup.lastPathComponent)"], outcome: "ok:new history \(serverID)"
                 ),
                 at: Date(), db: db
