@@ -361,7 +361,13 @@ extension Simulation {
         case ConflictChoice.keep.rawValue?:
             return previous?.estatus == caso.estatus
         case ConflictChoice.replace.rawValue?:
-            let before = conflict.beforeApplied[ConflictRecord.target(caso.key)]?.objectValue.flatMap { try? Caso(body: $0) }
+            // A case the applied action did not change is not in `beforeApplied`: it is put back
+            // as it is (e.g. the applied action relabelled the account, and the held one, timely,
+            // undoes a closure that came meanwhile).
+            let target = ConflictRecord.target(caso.key)
+            let before =
+                conflict.beforeApplied.keys.contains(target)
+                ? conflict.beforeApplied[target]?.objectValue.flatMap { try? Caso(body: $0) } : previous
             let held = conflict.contenders.first { !$0.applied }?.mutation ?? ""
             let estatus = before?.estatus
             if estatus == caso.estatus { return true }

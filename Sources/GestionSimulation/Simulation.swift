@@ -56,6 +56,11 @@ public final class Simulation: @unchecked Sendable {
     /// From this step on (until it happens), the agency redistributes a case whose mediator has
     /// work not yet uploaded: the workload's own redistributions are rare.
     var redistributionStep = Int.max
+    /// At this step, if no write failure has bitten yet, the server's database starts failing
+    /// the writes of every push and goes on until one fails (a step set without a random draw,
+    /// so that the runs which reached one already are not changed).
+    var writeFailureStep = Int.max
+    var writeFailureArmed = false
     var lastSweepDay: FechaCivil
     var exclusionsLeft = 2
     /// Times a replica was compared record by record with the server's view of its scope.
@@ -208,6 +213,7 @@ public final class Simulation: @unchecked Sendable {
         if configuration.faults.replyLoss > 0 { replyLossStep = random.int(in: low...high) }
         if configuration.faults.serverCrashAfterCommit > 0 { crashAfterCommitStep = random.int(in: low...high) }
         redistributionStep = random.int(in: low...high)
+        if configuration.faults.diskFault > 0 { writeFailureStep = (low + high) / 2 }
         trace.record(0, "setup done version=\(try server.store.latestVersion())")
     }
 
@@ -223,6 +229,7 @@ public final class Simulation: @unchecked Sendable {
         endExpiredFaults()
         if step == replyLossStep { armedReplyLoss = true }
         if step == crashAfterCommitStep { armedCrashAfterCommit = true }
+        if step == writeFailureStep { armWriteFailure() }
         if step >= redistributionStep, await redistributeBusyCase() { redistributionStep = Int.max }
         if revocationSteps.first.map({ $0 <= step }) == true {
             if let target = revocationTarget() {
@@ -525,8 +532,27 @@ public final class Simulation: @unchecked Sendable {
         }
     }
 
+    /// The planned write failure: the server fails to record mutation results until a request
+    /// meets it.
+    private func armWriteFailure() {
+        guard tally.serverDiskFaults + tally.replicaDiskFaults == 0 else { return }
+        if server.diskFault {
+            server.diskFaultEnds = Int.max
+        } else {
+            guard (try? WriteFaults.inject(path: server.databasePath, tables: ["mutation_results"])) != nil else { return }
+            server.diskFault = true
+            server.diskFaultEnds = Int.max
+        }
+        writeFailureArmed = true
+        trace.record(step, "disk server failing on mutation_results until a write fails")
+    }
+
     /// Partitions and write failures whose time is up end.
     private func endExpiredFaults() {
+        if writeFailureArmed, tally.serverDiskFaults > 0 {
+            writeFailureArmed = false
+            server.diskFaultEnds = step
+        }
         for device in devices {
             if device.partitioned, device.partitionEnds <= step {
                 device.partitioned = false

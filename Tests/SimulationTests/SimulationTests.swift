@@ -7,8 +7,11 @@ import Testing
 /// properties the simulation itself must have: a seed replays to the same trace, and a run that
 /// reaches no hard case cannot pass. A longer campaign is `swift run gestion-sim --campaign`.
 @Suite struct SimulationTests {
-    /// The seeds CI runs with the default configuration (8 devices, 400 steps, 45 days).
-    static let ciSeeds: [UInt64] = [1, 2, 3, 5, 8, 13]
+    /// The seeds CI runs with the default configuration (8 devices, 400 steps, 45 days). 27
+    /// reached no write failure before the planned one; 92 is a replace whose held action,
+    /// timely, undoes an automatic closure on a case the applied action did not change, which the
+    /// workflow invariant once took for an illegal move.
+    static let ciSeeds: [UInt64] = [1, 2, 3, 5, 8, 13, 27, 92]
 
     @Test(arguments: ciSeeds)
     func aSeedHoldsEveryInvariantAndReachesTheHardCases(seed: UInt64) async {
