@@ -47,12 +47,14 @@ final class Engine: Sendable {
     let population: LoadPopulation
     let server: ServerProcess
     let latencies = LatencyLog()
+    let threads: DeviceThreads
     let counters = Mutex(RunCounters())
 
     init(configuration: LoadConfiguration, directory: URL) {
         self.configuration = configuration
         self.directory = directory
         population = LoadPopulation(devices: configuration.devices)
+        threads = DeviceThreads(threads: min(16, max(4, configuration.devices / 8)))
         server = ServerProcess(
             binary: configuration.serverBinary, dataDirectory: directory.appendingPathComponent("server-data"),
             logFile: directory.appendingPathComponent("server.log")
@@ -62,6 +64,7 @@ final class Engine: Sendable {
     func say(_ line: String) { configuration.progress(line) }
 
     func run() async throws -> LoadReport {
+        defer { threads.shutdown() }
         var report = LoadReport()
         report.devices = configuration.devices
         report.seconds = configuration.seconds
@@ -86,7 +89,7 @@ final class Engine: Sendable {
         let reporter = Task { await reportProgress(until: deadline, started: loadStarted) }
         await withTaskGroup(of: Void.self) { group in
             for device in devices {
-                group.addTask { await self.work(device, started: loadStarted, deadline: deadline) }
+                group.addTask(executorPreference: threads) { await self.work(device, started: loadStarted, deadline: deadline) }
             }
         }
         report.serverKills = await killer?.value ?? 0
@@ -237,13 +240,13 @@ final class Engine: Sendable {
             var next = 0
             while next < min(width, devices.count) {
                 let device = devices[next]
-                group.addTask { try await body(device) }
+                group.addTask(executorPreference: threads) { try await body(device) }
                 next += 1
             }
             while try await group.next() != nil {
                 if next < devices.count {
                     let device = devices[next]
-                    group.addTask { try await body(device) }
+                    group.addTask(executorPreference: threads) { try await body(device) }
                     next += 1
                 }
             }
