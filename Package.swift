@@ -151,6 +151,7 @@ let package = Package(
             dependencies: [
                 "GestionClient", "GestionServer", "Mediacion", "SyncCore", "GestionProtocol",
                 "GestionSQLite", "GestionHTTP", "TestFixtures", "gestion-server", "gestion", "GestionLoad",
+                "gestion-load",
             ]
         ),
         .testTarget(

@@ -1,56 +1,52 @@
 import Foundation
-import Synchronization
 
-/// Plain threads that run the devices' tasks (a task executor). A device blocked in SQLite (a
-/// commit waits for its fsync) then holds one of these, not one of the few threads of Swift's
-/// cooperative pool that every other device needs: as each real device has a processor of its
-/// own, one device's disk does not stall another device's sync. Without it the devices' own
-/// latencies measured the load generator's queue more than the server.
-final class DeviceThreads: TaskExecutor, @unchecked Sendable {
-    private let queue = Mutex<(jobs: [UnownedJob], head: Int, stopped: Bool)>(([], 0, false))
-    private let available = DispatchSemaphore(value: 0)
-    private let count: Int
+/// Plain threads that run the users' actions (reading the replica to choose one, then performing
+/// it: a SQLite commit that waits for its fsync). On Swift's cooperative pool — two threads on a
+/// two-core machine — a device waiting for its disk would hold one of them and every other
+/// device's sync would queue behind it, and the devices' latencies would measure the load
+/// generator more than the server; each real device has a processor of its own.
+final class DeviceThreads: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var work: [@Sendable () -> Void] = []
+    private var stopped = false
 
     init(threads: Int) {
-        count = max(1, threads)
-        for n in 0..<count {
+        for n in 0..<max(1, threads) {
             let thread = Thread { [self] in serve() }
             thread.name = "gestion-load-device-\(n)"
-            thread.stackSize = 1 << 20
             thread.start()
         }
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        queue.withLock { $0.jobs.append(job) }
-        available.signal()
+    /// Runs `body` on one of the threads and returns its result.
+    func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            condition.lock()
+            work.append { continuation.resume(returning: body()) }
+            condition.signal()
+            condition.unlock()
+        }
     }
 
-    /// Lets the threads end once the jobs already queued have run.
+    /// Lets the threads end once the work already queued has run.
     func shutdown() {
-        queue.withLock { $0.stopped = true }
-        for _ in 0..<count { available.signal() }
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
     }
 
     private func serve() {
         while true {
-            available.wait()
-            let next: UnownedJob? = queue.withLock { state in
-                guard state.head < state.jobs.count else { return nil }
-                let job = state.jobs[state.head]
-                state.head += 1
-                if state.head > 1024, state.head * 2 > state.jobs.count {
-                    state.jobs.removeFirst(state.head)
-                    state.head = 0
-                }
-                return job
+            condition.lock()
+            while work.isEmpty, !stopped { condition.wait() }
+            if work.isEmpty {
+                condition.unlock()
+                return
             }
-            guard let next else {
-                if queue.withLock({ $0.stopped }) { return }
-                continue
-            }
-            next.runSynchronously(on: asUnownedTaskExecutor())
+            let next = work.removeFirst()
+            condition.unlock()
+            next()
         }
     }
 }

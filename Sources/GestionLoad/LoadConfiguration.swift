@@ -39,6 +39,10 @@ public struct LoadConfiguration: Sendable {
     public var requestTimeout = 20.0
     /// How many devices sign in or drain at once during setup and the end.
     public var setupConcurrency = 8
+    /// Plain threads that run the users' actions (a replica read and a commit each), so that one
+    /// device waiting for its disk does not hold one of the few threads of Swift's cooperative
+    /// pool; 0 runs them on that pool.
+    public var deviceThreads = 8
     /// Receives progress lines (setup steps, the state every few seconds).
     public var progress: @Sendable (String) -> Void = { _ in }
 

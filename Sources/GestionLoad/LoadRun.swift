@@ -47,14 +47,15 @@ final class Engine: Sendable {
     let population: LoadPopulation
     let server: ServerProcess
     let latencies = LatencyLog()
-    let threads: DeviceThreads
+    /// Plain threads for the users' actions, or nil to run them on Swift's cooperative pool.
+    let threads: DeviceThreads?
     let counters = Mutex(RunCounters())
 
     init(configuration: LoadConfiguration, directory: URL) {
         self.configuration = configuration
         self.directory = directory
         population = LoadPopulation(devices: configuration.devices)
-        threads = DeviceThreads(threads: min(16, max(4, configuration.devices / 8)))
+        threads = configuration.deviceThreads > 0 ? DeviceThreads(threads: configuration.deviceThreads) : nil
         server = ServerProcess(
             binary: configuration.serverBinary, dataDirectory: directory.appendingPathComponent("server-data"),
             logFile: directory.appendingPathComponent("server.log")
@@ -64,7 +65,7 @@ final class Engine: Sendable {
     func say(_ line: String) { configuration.progress(line) }
 
     func run() async throws -> LoadReport {
-        defer { threads.shutdown() }
+        defer { threads?.shutdown() }
         var report = LoadReport()
         report.devices = configuration.devices
         report.seconds = configuration.seconds
@@ -89,7 +90,7 @@ final class Engine: Sendable {
         let reporter = Task { await reportProgress(until: deadline, started: loadStarted) }
         await withTaskGroup(of: Void.self) { group in
             for device in devices {
-                group.addTask(executorPreference: threads) { await self.work(device, started: loadStarted, deadline: deadline) }
+                group.addTask { await self.work(device, started: loadStarted, deadline: deadline) }
             }
         }
         report.serverKills = await killer?.value ?? 0
@@ -240,13 +241,13 @@ final class Engine: Sendable {
             var next = 0
             while next < min(width, devices.count) {
                 let device = devices[next]
-                group.addTask(executorPreference: threads) { try await body(device) }
+                group.addTask { try await body(device) }
                 next += 1
             }
             while try await group.next() != nil {
                 if next < devices.count {
                     let device = devices[next]
-                    group.addTask(executorPreference: threads) { try await body(device) }
+                    group.addTask { try await body(device) }
                     next += 1
                 }
             }
@@ -283,7 +284,15 @@ final class Engine: Sendable {
                     nextSync = elapsed + random.double(in: 0.5...1.5) * configuration.syncInterval
                 }
             }
-            act(device, random: &random)
+            if let threads {
+                random = await threads.run { [random] in
+                    var chooser = random
+                    self.act(device, random: &chooser)
+                    return chooser
+                }
+            } else {
+                act(device, random: &random)
+            }
             if random.chance(device.syncAfterAction) || elapsed >= nextSync {
                 await sync(device)
                 nextSync = Engine.seconds(since: started) + random.double(in: 0.5...1.5) * configuration.syncInterval

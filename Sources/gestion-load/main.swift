@@ -22,6 +22,7 @@ let spec = CommandSpec(
         .value("sync-interval", "<s>", "A device online syncs at least this often, in seconds (default 10)."),
         .value("offline-share", "<0..1>", "Share of field devices that lose the network once (default 0.3)."),
         .value("kill-every", "<s>", "SIGKILL the server every <s> seconds during the load and start it again."),
+        .value("device-threads", "<n>", "Threads for the users' actions, off Swift's cooperative pool (default 8; 0: on the pool)."),
         .value("server-binary", "<file>", "The gestion-server executable (default: the one next to gestion-load)."),
         .value("data-dir", "<dir>", "Put the server's data, the replicas and the logs here and keep them (a new or empty directory)."),
         .flag("keep", "Keep the run's files (they are always kept when a check fails)."),
@@ -67,6 +68,7 @@ func configuration(_ parsed: ParsedArguments) throws -> LoadConfiguration {
     configuration.thinkTime = try number(parsed, "think-time", default: configuration.thinkTime, in: 0.01...3600)
     configuration.syncInterval = try number(parsed, "sync-interval", default: configuration.syncInterval, in: 0.1...3600)
     configuration.offlineShare = try number(parsed, "offline-share", default: configuration.offlineShare, in: 0...1)
+    configuration.deviceThreads = try parsed.integer("device-threads", default: configuration.deviceThreads, in: 0...256)
     if parsed.values["kill-every"] != nil {
         configuration.killEvery = try number(parsed, "kill-every", default: 0, in: 1...86_400)
     }

@@ -113,6 +113,20 @@ import Testing
         #expect(divergent.divergent["d0"]?.count == 2, "a queue left over and a record the server does not send")
     }
 
+    /// `gestion-load --help` explains itself; a bad option is a usage error (64), before anything
+    /// starts.
+    @Test func theLoadCommandExplainsItselfAndRefusesBadOptions() throws {
+        let binary = Products.directory.appendingPathComponent("gestion-load")
+        let help = try runProcess(binary, ["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("OVERVIEW:") && help.stdout.contains("--devices <n>") && help.stdout.contains("--kill-every <s>"))
+        for arguments in [["--devices", "1"], ["--seconds", "soon"], ["--offline-share", "2"], ["--server-binary", "/nonexistent/gestion-server"]] {
+            let result = try runProcess(binary, arguments)
+            #expect(result.status == 64, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("--help"), "\(arguments) points to --help")
+        }
+    }
+
     /// The devices' mutations as the server stored them (for the broken-reconciliation checks).
     func performedMutations(database: String, clients: Set<String>) throws -> [PerformedMutation] {
         var configuration = Connection.Configuration()
