@@ -75,10 +75,10 @@ final class Engine: Sendable {
         let setupStarted = ContinuousClock.now
         try prepareServer()
         try server.start()
-        say("server listening on \(server.url.absoluteString)")
+        say("server listening on \(server.url.absoluteString) after \(String(format: "%.1f", Self.seconds(since: setupStarted))) s of setup")
         let devices = try await prepareDevices()
         report.setupSeconds = Self.seconds(since: setupStarted)
-        say("setup done in \(String(format: "%.1f", report.setupSeconds)) s: \(devices.count) devices signed in and synced")
+        say("setup done in \(String(format: "%.1f", report.setupSeconds)) s: \(devices.count) devices signed in")
 
         // The load.
         let logOffset = (try? FileManager.default.attributesOfItem(atPath: server.logFile.path)[.size] as? Int) ?? 0
@@ -177,8 +177,8 @@ final class Engine: Sendable {
         try server.admin(["import-assignment", file.path])
     }
 
-    /// Every device signs in and syncs; the first agency device registers the mediators and two
-    /// representatives first, so that the agency can distribute.
+    /// Every device signs in; the first agency device registers the mediators and two
+    /// representatives, and the agency's devices sync, so that the agency can distribute.
     func prepareDevices() async throws -> [LoadDevice] {
         let devicesDirectory = directory.appendingPathComponent("devices")
         try FileManager.default.createDirectory(at: devicesDirectory, withIntermediateDirectories: true)
@@ -194,6 +194,7 @@ final class Engine: Sendable {
                 server: url, user: device.user.id, password: device.user.password, deviceName: "Equipo de carga \(device.index)"
             )
         }
+        say("\(devices.count) devices signed in")
         guard let agencia = devices.first(where: { $0.user.role == .agencia }) else { throw LoadError("no agency device") }
         try await agencia.client.sync()
         for (n, mediador) in population.mediadores.enumerated() {
@@ -225,7 +226,9 @@ final class Engine: Sendable {
                 counters.performed.append(PerformedMutation(key: MutationKey(client: agencia.clientID, id: mutation.id), name: mutation.name))
             }
         }
-        try await forEach(devices) { device in try await device.client.sync() }
+        // The other agency devices learn the mediators now; everyone else downloads its scope
+        // when its app opens, at the start of the load.
+        try await forEach(devices.filter { $0.user.role == .agencia }) { device in try await device.client.sync() }
         for device in devices { device.network.resumeTiming() }
         return devices
     }
@@ -266,6 +269,8 @@ final class Engine: Sendable {
             let start = random.double(in: 0.05...0.55) * seconds
             offlineWindow = start...(start + random.double(in: 0.2...0.4) * seconds)
         }
+        // The app syncs when it opens (before any spell offline): the morning's burst.
+        await sync(device)
         var nextSync = random.double(in: 0.2...1.0) * configuration.syncInterval
         while ContinuousClock.now < deadline {
             let think = ContinuousClock.now + .milliseconds(Int64(random.double(in: 0.25...2.0) * configuration.thinkTime * 1000))
