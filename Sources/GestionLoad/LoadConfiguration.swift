@@ -20,8 +20,8 @@ public struct LoadConfiguration: Sendable {
     public var seconds = LoadConfiguration.defaultSeconds
     /// Fixes the users' choices (which action, think times, who goes offline and when).
     public var seed: UInt64 = 1
-    /// Mean pause between two actions of one user, in seconds (each pause is drawn uniformly
-    /// between a quarter of it and twice it).
+    /// The pause between two actions of one user, in seconds: each pause is drawn uniformly
+    /// between a quarter of it and twice it.
     public var thinkTime = 2.0
     /// A device syncs at least this often while online, in seconds (jittered), besides the syncs
     /// its user starts after an action.

@@ -18,7 +18,7 @@ let spec = CommandSpec(
         .value("devices", "<n>", "Simulated devices, 3–2000 (default \(LoadConfiguration.defaultDevices))."),
         .value("seconds", "<s>", "Seconds of load before the devices drain (default \(Int(LoadConfiguration.defaultSeconds)))."),
         .value("seed", "<n>", "Fixes the users' choices, think times and offline periods (default 1)."),
-        .value("think-time", "<s>", "Mean pause between two actions of a user, in seconds (default 2)."),
+        .value("think-time", "<s>", "A user's pause between two actions, in seconds: each drawn from <s>/4 to 2<s> (default 2)."),
         .value("sync-interval", "<s>", "A device online syncs at least this often, in seconds (default 10)."),
         .value("offline-share", "<0..1>", "Share of field devices that lose the network once (default 0.3)."),
         .value("kill-every", "<s>", "SIGKILL the server every <s> seconds during the load and start it again."),
