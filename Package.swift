@@ -16,7 +16,8 @@
 //   executables: gestion-server (server + admin), gestion (device CLI)
 //
 //   test tooling: GestionSimulation (server and replicas against a simulated network and clock,
-//   driven by one seed) and its command gestion-sim (docs/reliability.md)
+//   driven by one seed) and its command gestion-sim (docs/reliability.md); GestionLoad and
+//   gestion-load: many devices against the real server process on loopback (reliability.md §8)
 import PackageDescription
 
 let strictSwift: [SwiftSetting] = [

@@ -2,9 +2,13 @@ import Foundation
 
 /// Percentiles of a list of latencies, in milliseconds.
 public struct LatencySummary: Sendable, Equatable {
+    /// How many values were measured.
     public var count: Int
+    /// The median.
     public var p50: Double
+    /// The value 99 % of the measures do not exceed.
     public var p99: Double
+    /// The slowest.
     public var max: Double
 
     /// Nearest-rank percentiles of `values` (all zero when empty).
@@ -32,14 +36,19 @@ public struct LatencySummary: Sendable, Equatable {
 
 /// What a load run did and found.
 public struct LoadReport: Sendable {
+    /// Simulated devices (one user each).
     public var devices = 0
     /// Devices by role, e.g. `["asesor": 113, ...]`.
     public var roles: [String: Int] = [:]
+    /// Accounts of the made-up assignment.
     public var accounts = 0
-    /// Seconds of load asked for, and measured.
+    /// Seconds of load asked for.
     public var seconds = 0.0
+    /// Seconds of load measured (the last syncs in flight finish after the deadline).
     public var elapsed = 0.0
+    /// Seconds to create the users, import the assignment, start the server and sign in.
     public var setupSeconds = 0.0
+    /// Seconds to drain every outbox and sync until nothing moved.
     public var drainSeconds = 0.0
 
     /// Mutations the users performed (queued in their outboxes).
@@ -48,6 +57,7 @@ public struct LoadReport: Sendable {
     public var refusedOnDevice = 0
     /// Syncs that completed during the load, and those that failed with the network up.
     public var syncs = 0
+    /// Syncs that failed although the device had signal (e.g. the server was down).
     public var failedSyncs = 0
     /// Why syncs failed, with counts.
     public var failures: [String: Int] = [:]
@@ -65,14 +75,18 @@ public struct LoadReport: Sendable {
 
     /// Seen by the devices: one push request, one pull page, one whole sync.
     public var push = LatencySummary([])
+    /// One pull page round trip, seen by the devices.
     public var pull = LatencySummary([])
+    /// One whole `SyncClient.sync()`, seen by the devices.
     public var sync = LatencySummary([])
     /// Measured by the server (its `http.request` log lines): time to answer a push and a pull.
     public var serverPush = LatencySummary([])
+    /// The server's time to answer a pull page.
     public var serverPull = LatencySummary([])
     /// HTTP requests the server answered during the load.
     public var requests = 0
 
+    /// The end of the run checked against the server's database and the replica files.
     public var reconciliation = Reconciliation()
     /// Where the run's files are, when kept.
     public var keptDirectory: String?
@@ -82,8 +96,11 @@ public struct LoadReport: Sendable {
     /// Nothing lost, doubled or divergent, and the server stopped cleanly.
     public var passed: Bool { reconciliation.holds && serverExitStatus == 0 }
 
+    /// Mutations performed per second of load.
     public var mutationsPerSecond: Double { elapsed > 0 ? Double(performed) / elapsed : 0 }
+    /// Syncs completed per second of load.
     public var syncsPerSecond: Double { elapsed > 0 ? Double(syncs) / elapsed : 0 }
+    /// HTTP requests the server answered per second of load.
     public var requestsPerSecond: Double { elapsed > 0 ? Double(requests) / elapsed : 0 }
 
     /// The report as `gestion-load` prints it.

@@ -5,7 +5,9 @@ import SyncCore
 
 /// One mutation a device performed: its client id and its number in that device's outbox.
 public struct MutationKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The device's client id.
     public var client: String
+    /// The mutation's number in that device's outbox (1, 2, 3…).
     public var id: Int64
 
     public init(client: String, id: Int64) {
@@ -20,6 +22,7 @@ public struct MutationKey: Sendable, Hashable, Comparable, CustomStringConvertib
 /// A mutation a device performed during the run (queued in its outbox).
 public struct PerformedMutation: Sendable, Hashable {
     public var key: MutationKey
+    /// The mutation's name (`registrarAceptacion`…).
     public var name: String
 
     public init(key: MutationKey, name: String) {
@@ -34,7 +37,9 @@ public struct ServerHistory: Sendable {
     public struct Result: Sendable, Equatable {
         public var key: MutationKey
         public var name: String
+        /// `applied` (possibly by a rule or sent to review) rather than `rejected`.
         public var applied: Bool
+        /// The version of its change-set, when it changed something.
         public var version: Int64?
 
         public init(key: MutationKey, name: String, applied: Bool, version: Int64?) {
@@ -118,9 +123,12 @@ public struct ServerHistory: Sendable {
 
 /// What a device's replica file holds at the end of the run.
 public struct ReplicaState: Sendable {
+    /// The device, for the report (`d12 asesor.012`).
     public var label: String
+    /// Its user: the scope it must hold.
     public var user: String
     public var clientID: String
+    /// Its records; a body that is not JSON is nil (and differs from the server's).
     public var records: [RecordKey: JSONValue?]
     /// Mutations still in its outbox.
     public var pending: Int

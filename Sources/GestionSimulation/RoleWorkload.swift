@@ -17,6 +17,7 @@ public enum RoleWorkload {
     public struct Action: Sendable, Equatable {
         /// The mutation's name.
         public var name: String
+        /// The mutation's arguments, as `LocalReplica.perform` takes them.
         public var arguments: JSONObject
         /// Whether the user's view says the procedure allows it now (an illegal one is tried on
         /// purpose, now and then, as users do).
