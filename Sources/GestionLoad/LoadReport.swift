@@ -103,6 +103,25 @@ public struct LoadReport: Sendable {
     /// HTTP requests the server answered per second of load.
     public var requestsPerSecond: Double { elapsed > 0 ? Double(requests) / elapsed : 0 }
 
+    /// The main figures as one JSON object, for programs (`gestion-load --json`).
+    public var json: String {
+        let r = reconciliation
+        let fields: [(String, String)] = [
+            ("devices", "\(devices)"), ("elapsed", String(format: "%.3f", elapsed)), ("performed", "\(performed)"),
+            ("accepted", "\(r.accepted)"), ("rejected", "\(r.rejected)"), ("refusedOnDevice", "\(refusedOnDevice)"),
+            ("syncs", "\(syncs)"), ("failedSyncs", "\(failedSyncs)"), ("fewestSyncsOfADevice", "\(fewestSyncsOfADevice)"),
+            ("wentOffline", "\(wentOffline)"), ("largestQueueOnReturn", "\(largestQueueOnReturn)"),
+            ("pushes", "\(push.count)"), ("serverPushes", "\(serverPush.count)"), ("pushP50", String(format: "%.3f", push.p50)),
+            ("pushP99", String(format: "%.3f", push.p99)), ("syncP50", String(format: "%.3f", sync.p50)),
+            ("syncP99", String(format: "%.3f", sync.p99)), ("serverPushP50", String(format: "%.3f", serverPush.p50)),
+            ("serverPushP99", String(format: "%.3f", serverPush.p99)), ("serverKills", "\(serverKills)"),
+            ("serverExitStatus", "\(serverExitStatus)"), ("lost", "\(r.lost.count)"), ("doubled", "\(r.doubled.count)"),
+            ("unexpected", "\(r.unexpected.count)"), ("numbering", "\(r.numbering.count)"), ("divergent", "\(r.divergent.count)"),
+            ("passed", passed ? "true" : "false"),
+        ]
+        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+
     /// The report as `gestion-load` prints it.
     public var text: String {
         let r = reconciliation

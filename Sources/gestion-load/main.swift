@@ -27,6 +27,7 @@ let spec = CommandSpec(
         .value("data-dir", "<dir>", "Put the server's data, the replicas and the logs here and keep them (a new or empty directory)."),
         .flag("keep", "Keep the run's files (they are always kept when a check fails)."),
         .flag("quiet", "Print only the report."),
+        .flag("json", "Print the report's main figures as one JSON object instead."),
     ],
     discussion: """
         The server runs with GESTION_PASSWORD_ITERATIONS=1000 (as the test suite does) so that the
@@ -94,7 +95,7 @@ do {
         status = ExitStatus.success
     } else {
         let report = try await LoadRun.run(try configuration(parsed))
-        print(report.text)
+        print(parsed.flags.contains("json") ? report.json : report.text)
         status = report.passed ? ExitStatus.success : ExitStatus.failure
     }
 } catch {
