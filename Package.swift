@@ -16,7 +16,8 @@
 //   executables: gestion-server (server + admin), gestion (device CLI)
 //
 //   test tooling: GestionSimulation (server and replicas against a simulated network and clock,
-//   driven by one seed) and its command gestion-sim (docs/reliability.md)
+//   driven by one seed) and its command gestion-sim (docs/reliability.md); GestionLoad and
+//   gestion-load: many devices against the real server process on loopback (reliability.md §8)
 import PackageDescription
 
 let strictSwift: [SwiftSetting] = [
@@ -32,6 +33,7 @@ let package = Package(
         .executable(name: "gestion-server", targets: ["gestion-server"]),
         .executable(name: "gestion", targets: ["gestion"]),
         .executable(name: "gestion-sim", targets: ["gestion-sim"]),
+        .executable(name: "gestion-load", targets: ["gestion-load"]),
     ],
     targets: [
         // MARK: System library
@@ -105,6 +107,14 @@ let package = Package(
         ),
         .executableTarget(name: "gestion-sim", dependencies: ["GestionSimulation"], swiftSettings: strictSwift),
 
+        // MARK: Load (test tooling): many devices against the real server process (docs/reliability.md §8)
+        .target(
+            name: "GestionLoad",
+            dependencies: ["GestionSimulation", "GestionClient", "GestionProtocol", "GestionSQLite", "Mediacion", "SyncCore"],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(name: "gestion-load", dependencies: ["GestionLoad", "CommandLineSupport"], swiftSettings: strictSwift),
+
         // MARK: Tests
         .target(
             name: "TestFixtures", dependencies: ["GestionServer", "Mediacion", "SyncCore", "GestionHTTP"], path: "Tests/TestFixtures"
@@ -141,7 +151,8 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "GestionClient", "GestionServer", "Mediacion", "SyncCore", "GestionProtocol",
-                "GestionSQLite", "GestionHTTP", "TestFixtures", "gestion-server", "gestion",
+                "GestionSQLite", "GestionHTTP", "TestFixtures", "gestion-server", "gestion", "GestionLoad",
+                "gestion-load",
             ]
         ),
         .testTarget(

@@ -349,14 +349,18 @@ public final class LocalReplica: Sendable {
         }
     }
 
+    /// The targets of open conflicts are read once per query (an uncorrelated `IN` list), not once
+    /// per record: correlated, the query parsed every conflict's JSON for every record it
+    /// returned, and an agency's device (every account, dozens of open conflicts) spent most of
+    /// its time there (found by `gestion-load`, docs/reliability.md §8).
     static let recordQuery = """
         SELECT r.collection, r.id, r.body,
                EXISTS (SELECT 1 FROM outbox_touches t WHERE t.collection = r.collection AND t.id = r.id),
                EXISTS (SELECT 1 FROM rejection_touches j JOIN rejections x ON x.mutation_id = j.mutation_id
                        WHERE x.dismissed = 0 AND j.collection = r.collection AND j.id = r.id),
-               EXISTS (SELECT 1 FROM records c, json_each(c.body, '$.targets') t
-                       WHERE c.collection = 'conflicts' AND json_extract(c.body, '$.status') = 'open'
-                         AND t.value = r.collection || '/' || r.id)
+               r.collection || '/' || r.id IN (
+                   SELECT t.value FROM records c, json_each(c.body, '$.targets') t
+                   WHERE c.collection = 'conflicts' AND json_extract(c.body, '$.status') = 'open')
         FROM records r
         """
 
