@@ -32,6 +32,7 @@ let package = Package(
         .executable(name: "gestion-server", targets: ["gestion-server"]),
         .executable(name: "gestion", targets: ["gestion"]),
         .executable(name: "gestion-sim", targets: ["gestion-sim"]),
+        .executable(name: "gestion-bench", targets: ["gestion-bench"]),
     ],
     targets: [
         // MARK: System library
@@ -104,6 +105,14 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .executableTarget(name: "gestion-sim", dependencies: ["GestionSimulation"], swiftSettings: strictSwift),
+
+        // MARK: Benchmarks (BENCHMARKS.md; not part of the tests). Plain SQLite through CSQLite is
+        // its baseline, so it imports the C library directly.
+        .executableTarget(
+            name: "gestion-bench",
+            dependencies: ["GestionClient", "GestionProtocol", "SyncCore", "Mediacion", "CSQLite"],
+            swiftSettings: strictSwift
+        ),
 
         // MARK: Tests
         .target(
