@@ -166,7 +166,6 @@ final class BenchServer: @unchecked Sendable {
             record.reset()
         }
         try db.exec("COMMIT")
-        try db.exec("PRAGMA wal_checkpoint(TRUNCATE)")
     }
 
     /// The records an operacion device receives in an initial sync, in the order it receives them.

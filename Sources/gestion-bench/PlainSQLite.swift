@@ -146,10 +146,13 @@ enum PlainBaseline {
         var samples: [Double] = []
         samples.reserveCapacity(count)
         for index in 0..<(count + 20) {
+            // Each commit changes the row (an unchanged row would write nothing and sync nothing).
+            let changed = String(body.dropLast()) + ",\"_n\":\(index)}"
+            let id = String(1_000_000_000 + index % 50)
             let start = now()
             upsert.bind(1, "contactos")
-            upsert.bind(2, String(1_000_000_000 + index % 50))
-            upsert.bind(3, body)
+            upsert.bind(2, id)
+            upsert.bind(3, changed)
             try upsert.step()
             upsert.reset()
             if index >= 20 { samples.append(now() - start) }
