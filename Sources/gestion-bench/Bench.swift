@@ -222,6 +222,7 @@ final class Bench: @unchecked Sendable {
     private func applyChange() async throws {
         let sizes = options.scaleSizes
         var perSize: [Int: [Double]] = [:]
+        var idleSync: [Int: Double] = [:]
         for size in [sizes.small, sizes.large] {
             let server = try dataServer(size)
             if syncedReplicas[size] == nil { _ = try initialSyncResults(size, runs: 1) }
@@ -237,9 +238,11 @@ final class Bench: @unchecked Sendable {
             try await device.client.sync()
             let rows = try PlainSQLite(path: path, synchronous: "NORMAL").scalarInt("SELECT COUNT(*) FROM records")
             var medians: [Double] = []
+            var idleMedians: [Double] = []
             var serial = 0
             for _ in 0..<options.runs {
                 var samples: [Double] = []
+                var idle: [Double] = []
                 for _ in 0..<(options.quick ? 10 : 20) {
                     serial += 1
                     try pusher.replica.perform(
@@ -252,15 +255,26 @@ final class Bench: @unchecked Sendable {
                     guard summary.changeSetsReceived == 1 else {
                         throw PlainSQLite.Failure(description: "expected one change-set, got \(summary.changeSetsReceived)")
                     }
+                    // The same round trip with nothing to apply: what the sync costs apart from the apply.
+                    let again = now()
+                    _ = try await device.client.sync()
+                    idle.append(now() - again)
                 }
                 medians.append(Stats.median(samples))
+                idleMedians.append(Stats.median(idle))
             }
             perSize[size] = medians
-            print("    replica of \(Fmt.count(Int(rows))) rows: sync applying one change, p50 \(Fmt.ms(Stats.median(medians))) (runs: \(medians.map { Fmt.ms($0) }.joined(separator: ", ")))")
+            idleSync[size] = Stats.median(idleMedians)
+            print("    replica of \(Fmt.count(Int(rows))) rows: sync applying one change, p50 \(Fmt.ms(Stats.median(medians))) (runs: \(medians.map { Fmt.ms($0) }.joined(separator: ", "))); the same sync with nothing new \(Fmt.ms(Stats.median(idleMedians)))")
             device.replica.close()
         }
         let small = Stats.median(perSize[sizes.small] ?? [])
         let large = Stats.median(perSize[sizes.large] ?? [])
+        let smallApply = small - (idleSync[sizes.small] ?? 0)
+        let largeApply = large - (idleSync[sizes.large] ?? 0)
+        report.note(
+            "apply-change: sync with one change minus the same sync with nothing new (the apply and its commit): \(Fmt.ms(largeApply)) on \(Fmt.count(sizes.large)) rows, \(Fmt.ms(smallApply)) on \(Fmt.count(sizes.small))."
+        )
         report.add(
             ResultRow(
                 scenario: "apply one change (pull + apply), \(Fmt.count(sizes.large))-row replica", figure: Fmt.ms(large),
