@@ -17,7 +17,8 @@
 //
 //   test tooling: GestionSimulation (server and replicas against a simulated network and clock,
 //   driven by one seed) and its command gestion-sim (docs/reliability.md); GestionLoad and
-//   gestion-load: many devices against the real server process on loopback (reliability.md §8)
+//   gestion-load: many devices against the real server process on loopback (reliability.md §8);
+//   gestion-bench: each scenario beside its physical baseline (BENCHMARKS.md)
 import PackageDescription
 
 let strictSwift: [SwiftSetting] = [
@@ -34,6 +35,7 @@ let package = Package(
         .executable(name: "gestion", targets: ["gestion"]),
         .executable(name: "gestion-sim", targets: ["gestion-sim"]),
         .executable(name: "gestion-load", targets: ["gestion-load"]),
+        .executable(name: "gestion-bench", targets: ["gestion-bench"]),
     ],
     targets: [
         // MARK: System library
@@ -114,6 +116,14 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .executableTarget(name: "gestion-load", dependencies: ["GestionLoad", "CommandLineSupport"], swiftSettings: strictSwift),
+
+        // MARK: Benchmarks (BENCHMARKS.md; not part of the tests). Plain SQLite through CSQLite is
+        // its baseline, so it imports the C library directly.
+        .executableTarget(
+            name: "gestion-bench",
+            dependencies: ["GestionClient", "GestionProtocol", "SyncCore", "Mediacion", "CSQLite"],
+            swiftSettings: strictSwift
+        ),
 
         // MARK: Tests
         .target(

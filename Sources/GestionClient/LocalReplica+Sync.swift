@@ -99,19 +99,29 @@ extension LocalReplica {
         let changed: Set<RecordKey> = try write { db in
             var changed: Set<RecordKey> = []
             var needsRebase = false
+            // Most pages (an initial sync, a device with nothing pending) meet no shadow and no
+            // pending eviction: then two statements per change are skipped.
+            let hasShadows = try db.queryScalar("SELECT EXISTS (SELECT 1 FROM shadows)")?.int64 == 1
+            var mayHavePendingEvictions = try db.queryScalar("SELECT EXISTS (SELECT 1 FROM pending_evictions)")?.int64 == 1
             for changeSet in page.changeSets {
                 for change in changeSet.changes {
                     if change.op == .evict {
                         try evict(change.key, db: db)
+                        mayHavePendingEvictions = true
                         changed.insert(change.key)
                         continue
                     }
-                    try db.run("DELETE FROM pending_evictions WHERE collection = ? AND id = ?", [change.collection, change.id])
-                    let body = change.body.map { JSONSerializer.string(.object($0)) }
-                    let shadowed = try db.run(
-                        "UPDATE shadows SET body = ? WHERE collection = ? AND id = ?",
-                        [body, change.collection, change.id] as [any SQLiteBindable]
-                    )
+                    if mayHavePendingEvictions {
+                        try db.run("DELETE FROM pending_evictions WHERE collection = ? AND id = ?", [change.collection, change.id])
+                    }
+                    var shadowed = 0
+                    if hasShadows {
+                        let body = change.body.map { JSONSerializer.string(.object($0)) }
+                        shadowed = try db.run(
+                            "UPDATE shadows SET body = ? WHERE collection = ? AND id = ?",
+                            [body, change.collection, change.id] as [any SQLiteBindable]
+                        )
+                    }
                     if shadowed > 0 {
                         needsRebase = true
                     } else {

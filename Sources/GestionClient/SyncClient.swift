@@ -265,6 +265,10 @@ public actor SyncClient {
         var session = session
         var resynced = false
         var newHistory = false
+        // The next page, requested while the current one is applied (pipelining: the server
+        // encodes and the network carries page n + 1 while the replica writes page n).
+        var prefetched: (cursor: Int64, task: Task<Fetched<PullResponse>, Never>)?
+        defer { prefetched?.task.cancel() }
         while true {
             let position = try replicaCall { () throws(ReplicaError) in try replica.syncPosition() }
             let report = try replicaCall { () throws(ReplicaError) in try replica.deviceReport(appVersion: appVersion) }
@@ -273,7 +277,14 @@ public actor SyncClient {
             )
             let page: PullResponse
             do {
-                page = try await call(.pull, request, token: session.token, server: server)
+                if let next = prefetched, next.cursor == position.cursor {
+                    prefetched = nil
+                    page = try interpret(await next.task.value)
+                } else {
+                    prefetched?.task.cancel()
+                    prefetched = nil
+                    page = try await call(.pull, request, token: session.token, server: server)
+                }
             } catch .server(.invalidCursor, let message) {
                 guard !resynced else { throw .server(code: .invalidCursor, message: message) }
                 resynced = true
@@ -288,6 +299,20 @@ public actor SyncClient {
                 try replicaCall { () throws(ReplicaError) in try replica.startNewHistory(serverID: page.serverId) }
                 session.serverID = page.serverId
                 continue
+            }
+            if page.hasMore, page.device != .retire {
+                // Applying a page that is not the last changes neither the device report nor
+                // `resultsAfter`: the next request is known now.
+                let next = PullRequest(
+                    clientId: replica.clientID, cursor: page.cursor, resultsAfter: position.resultsThrough, device: report
+                )
+                let transport = transport(for: server)
+                let body = WireCoding.encode(next)
+                let token = session.token
+                prefetched = (
+                    page.cursor,
+                    Task.detached { await Self.fetch(transport, .pull, body: body, token: token, as: PullResponse.self) }
+                )
             }
             try replicaCall { () throws(ReplicaError) in _ = try replica.applyPullPage(page) }
             summary.pages += 1
@@ -340,15 +365,44 @@ public actor SyncClient {
     /// `details.retryAfterSeconds` of the last error that carried it.
     private var lastRetryAfter: Int64?
 
-    private func call<Request: Encodable, Response: Decodable>(
+    private func call<Request: Encodable, Response: Decodable & Sendable>(
         _ endpoint: Endpoint, _ request: Request, token: String?, server: URL
     ) async throws(SyncError) -> Response {
+        let fetched = await Self.fetch(
+            transport(for: server), endpoint, body: WireCoding.encode(request), token: token, as: Response.self
+        )
+        return try interpret(fetched)
+    }
+
+    /// One request's answer, decoded off the actor (so that a page can be fetched and decoded
+    /// while the previous one is applied).
+    private struct Fetched<Response: Sendable>: Sendable {
+        var reply: TransportReply?
+        var unreachable: String?
+        var decoded: Response?
+        var decodingError: String?
+    }
+
+    private static func fetch<Response: Decodable & Sendable>(
+        _ transport: any SyncTransport, _ endpoint: Endpoint, body: [UInt8], token: String?, as type: Response.Type
+    ) async -> Fetched<Response> {
         let reply: TransportReply
         do {
-            reply = try await transport(for: server).send(endpoint, body: WireCoding.encode(request), token: token)
+            reply = try await transport.send(endpoint, body: body, token: token)
         } catch {
-            throw .unreachable(error.message)
+            return Fetched(unreachable: error.message)
         }
+        guard reply.status == 200 else { return Fetched(reply: reply) }
+        do {
+            return Fetched(reply: reply, decoded: try JSONValueDecoder().decode(Response.self, from: reply.body))
+        } catch {
+            return Fetched(reply: reply, decodingError: error.description)
+        }
+    }
+
+    private func interpret<Response>(_ fetched: Fetched<Response>) throws(SyncError) -> Response {
+        if let message = fetched.unreachable { throw .unreachable(message) }
+        guard let reply = fetched.reply else { throw .invalidResponse("no answer") }
         guard reply.status == 200 else {
             guard let error = try? JSONValueDecoder().decode(ErrorResponse.self, from: reply.body) else {
                 throw .invalidResponse("HTTP \(reply.status)")
@@ -373,11 +427,8 @@ public actor SyncClient {
                 throw .server(code: error.code, message: error.message)
             }
         }
-        do {
-            return try JSONValueDecoder().decode(Response.self, from: reply.body)
-        } catch {
-            throw .invalidResponse(error.description)
-        }
+        guard let decoded = fetched.decoded else { throw .invalidResponse(fetched.decodingError ?? "HTTP 200 without a message") }
+        return decoded
     }
 
     private func replicaCall<T>(_ body: () throws(ReplicaError) -> T) throws(SyncError) -> T {

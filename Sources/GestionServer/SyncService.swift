@@ -78,7 +78,8 @@ public final class SyncService: Sendable {
                 let caller = try authenticator.authenticate(
                     authorization: request.headers["Authorization"], address: request.remoteAddress, now: clock()
                 )
-                return Self.json(200, try pull(try decode(PullRequest.self, request), caller: caller, address: request.remoteAddress))
+                let response = try pull(try decode(PullRequest.self, request), caller: caller, address: request.remoteAddress)
+                return HTTPResponse(status: 200, json: JSONSerializer.bytes(response.wireValue))
             case .renew:
                 let renew = try decode(RenewRequest.self, request)
                 return Self.json(

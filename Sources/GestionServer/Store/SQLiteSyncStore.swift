@@ -13,6 +13,7 @@ public final class SQLiteSyncStore: SyncStore {
     public let serverID: String
     public let databasePath: String
     private let writer: SerializedConnection
+    private let groupCommit: GroupCommit
     private let readers: ReaderPool
 
     /// Opens (creating if needed) the store in `directory` (file `server.sqlite`).
@@ -40,6 +41,7 @@ public final class SQLiteSyncStore: SyncStore {
             throw Self.map(error)
         }
         writer = SerializedConnection(connection)
+        groupCommit = GroupCommit(writer: writer)
         var readConnections: [Connection] = []
         do {
             for _ in 0..<max(1, readerCount) {
@@ -121,14 +123,33 @@ public final class SQLiteSyncStore: SyncStore {
         }
     }
 
+    /// Runs `body` in a write transaction and returns once it is durable. Concurrent writes share
+    /// one transaction and one fsync (`GroupCommit`), each in its own savepoint.
     @discardableResult
     func write<T>(_ body: (Connection) throws -> T) throws(SyncStoreError) -> T {
+        var outcome: Result<T, any Error>?
         do {
-            return try writer.withConnection { connection in
-                try connection.transaction(.immediate) { try body(connection) }
+            try withoutActuallyEscaping(body) { body in
+                // `submit` returns only after `work` ran, so `body` does not outlive this call.
+                try groupCommit.submit(
+                    GroupCommit.Ticket { connection in
+                        do {
+                            outcome = .success(try connection.savepoint { try body(connection) })
+                            return nil
+                        } catch {
+                            outcome = .failure(error)
+                            return error
+                        }
+                    }
+                )
             }
         } catch {
             throw Self.map(error)
+        }
+        switch outcome {
+        case .success(let value)?: return value
+        case .failure(let error)?: throw Self.map(error)
+        case nil: throw SyncStoreError.failed("the write did not run")
         }
     }
 
