@@ -97,12 +97,18 @@ public actor SyncClient {
     private let makeTransport: @Sendable (URL) -> any SyncTransport
     private var transports: [URL: any SyncTransport] = [:]
 
+    /// Whether a pull requests the next page while it applies the current one. A deterministic
+    /// harness (the simulation) turns it off: two requests in flight would let the scheduler
+    /// decide the order the network sees them in.
+    public let pipelinesPulls: Bool
+
     public init(
-        replica: LocalReplica, appVersion: String = "gestionsync/1",
+        replica: LocalReplica, appVersion: String = "gestionsync/1", pipelinesPulls: Bool = true,
         transport: @escaping @Sendable (URL) -> any SyncTransport = { URLSessionTransport(baseURL: $0) }
     ) {
         self.replica = replica
         self.appVersion = appVersion
+        self.pipelinesPulls = pipelinesPulls
         self.makeTransport = transport
     }
 
@@ -300,7 +306,7 @@ public actor SyncClient {
                 session.serverID = page.serverId
                 continue
             }
-            if page.hasMore, page.device != .retire {
+            if pipelinesPulls, page.hasMore, page.device != .retire {
                 // Applying a page that is not the last changes neither the device report nor
                 // `resultsAfter`: the next request is known now.
                 let next = PullRequest(

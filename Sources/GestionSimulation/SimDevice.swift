@@ -77,7 +77,7 @@ final class SimDevice {
         first.close()
         try Self.setClientID(Self.clientID(index: index, incarnation: 1), path: path)
         replica = try LocalReplica(path: path, registry: Mediacion.registry, clock: clock.reading)
-        client = SyncClient(replica: replica, appVersion: "gestion-sim/1", transport: { _ in transport(index) })
+        client = SyncClient(replica: replica, appVersion: "gestion-sim/1", pipelinesPulls: false, transport: { _ in transport(index) })
     }
 
     static func clientID(index: Int, incarnation: Int) -> String { "sim-d\(index)-\(incarnation)" }
@@ -89,7 +89,7 @@ final class SimDevice {
         diskFault = false
         crashed = false
         replica = try LocalReplica(path: path, registry: Mediacion.registry, clock: clock.reading)
-        client = SyncClient(replica: replica, appVersion: "gestion-sim/1", transport: { [makeTransport, index] _ in makeTransport(index) })
+        client = SyncClient(replica: replica, appVersion: "gestion-sim/1", pipelinesPulls: false, transport: { [makeTransport, index] _ in makeTransport(index) })
     }
 
     /// After the replica erased itself (revoked): gives it the next deterministic client id and
@@ -103,7 +103,7 @@ final class SimDevice {
         try Self.setClientID(Self.clientID(index: index, incarnation: incarnation), path: path)
         crashed = false
         replica = try LocalReplica(path: path, registry: Mediacion.registry, clock: clock.reading)
-        client = SyncClient(replica: replica, appVersion: "gestion-sim/1", transport: { [makeTransport, index] _ in makeTransport(index) })
+        client = SyncClient(replica: replica, appVersion: "gestion-sim/1", pipelinesPulls: false, transport: { [makeTransport, index] _ in makeTransport(index) })
         needsLogin = true
     }
 

@@ -54,6 +54,16 @@ import Testing
         #expect(other.traceHash != first.traceHash, "another seed is another run")
     }
 
+    /// A whole run replays too: its pulls span several pages, and a client that requested the
+    /// next page while applying one (pipelining) let the scheduler order the network's requests.
+    @Test func aWholeRunReplaysToTheSameTrace() async {
+        let configuration = SimulationConfiguration(seed: 1)
+        let first = await Simulation.run(configuration)
+        let second = await Simulation.run(configuration)
+        #expect(first.traceHash == second.traceHash)
+        #expect(first.stateHash == second.stateHash)
+    }
+
     @Test func aQuietRunCannotPass() async {
         // Ten steps are too few for the faults to bite: the run must say so, and how to replay it.
         let report = await Simulation.run(SimulationConfiguration(seed: 3, steps: 10))
