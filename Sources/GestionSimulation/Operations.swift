@@ -47,35 +47,28 @@ extension Simulation {
 
     /// An operator revokes device `index` (reported lost): its sessions stop at once.
     @discardableResult
-    func revoke(_ index: Int) -> Bool {
-        let device = devices[index]
-        do {
-            try server.store.setDeviceStatus(clientID: device.clientID, to: .revoked, actor: Population.operacion.id, at: clock.now)
-            ledger.revoked.insert(device.clientID)
-            tally.revocations += 1
-            trace.record(step, "revoke \(device.label) \(device.clientID)")
-            return true
-        } catch {
-            if server.diskFault { tally.serverDiskFaults += 1 }
-            trace.record(step, "revoke \(device.label) failed")
-            return false
-        }
-    }
+    func revoke(_ index: Int) -> Bool { setStatus(of: index, to: .revoked, "revoke", \.revoked, \.revocations) }
 
     /// An operator retires device `index` (replaced): it keeps syncing until it has uploaded
     /// everything, then a pull tells it to erase itself.
     @discardableResult
-    func retire(_ index: Int) -> Bool {
+    func retire(_ index: Int) -> Bool { setStatus(of: index, to: .retiring, "retire", \.retired, \.retirements) }
+
+    /// The operator's registry change, noted in the ledger and the tally when the server took it.
+    private func setStatus(
+        of index: Int, to status: DeviceStatus, _ verb: String, _ noted: WritableKeyPath<Ledger, Set<String>>,
+        _ counted: WritableKeyPath<HardCaseTally, Int>
+    ) -> Bool {
         let device = devices[index]
         do {
-            try server.store.setDeviceStatus(clientID: device.clientID, to: .retiring, actor: Population.operacion.id, at: clock.now)
-            ledger.retired.insert(device.clientID)
-            tally.retirements += 1
-            trace.record(step, "retire \(device.label) \(device.clientID)")
+            try server.store.setDeviceStatus(clientID: device.clientID, to: status, actor: Population.operacion.id, at: clock.now)
+            ledger[keyPath: noted].insert(device.clientID)
+            tally[keyPath: counted] += 1
+            trace.record(step, "\(verb) \(device.label) \(device.clientID)")
             return true
         } catch {
             if server.diskFault { tally.serverDiskFaults += 1 }
-            trace.record(step, "retire \(device.label) failed")
+            trace.record(step, "\(verb) \(device.label) failed")
             return false
         }
     }

@@ -8,7 +8,7 @@ enum Admin {
     static let spec = CommandSpec(
         path: "gestion-server admin",
         overview: "Administer the server's data directory (works while the server runs).",
-        options: [.value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory)).")],
+        options: [ServerCommandLine.dataDirectoryOption],
         subcommands: [
             ("user add", "Create a user: --user <name> --role <role> --password-stdin."),
             ("user list | disable | enable | password", "The users; stop or allow a user's sign-in; give a new password."),
@@ -28,7 +28,7 @@ enum Admin {
         path: "gestion-server admin restore",
         overview: "Replace the server's database with a backup. Stop the server first.",
         arguments: [("<backup.sqlite>", "A backup made with sqlite3 .backup (or a copy of a stopped server's server.sqlite).")],
-        options: [.value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory)).")]
+        options: [ServerCommandLine.dataDirectoryOption]
             + AdminAuthorization.options,
         discussion: """
             The restored database gets a new history id: devices notice it at their next sync, download
@@ -40,7 +40,7 @@ enum Admin {
         path: "gestion-server admin user add",
         overview: "Create a user who can sign in on a device.",
         options: [
-            .value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory))."),
+            ServerCommandLine.dataDirectoryOption,
             .value("user", "<name>", "Login name: 3 to 64 lowercase letters, digits, '.', '-' or '_'."),
             .value("role", "<role>", "One of: \(roleNames.joined(separator: ", "))."),
             .flag("password-stdin", "Read the password from the first line of standard input."),

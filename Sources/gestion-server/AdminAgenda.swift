@@ -11,7 +11,7 @@ enum AdminAgenda {
         path: "gestion-server admin agenda",
         overview: "What is due today, due soon and overdue for a user, as their device shows it.",
         options: [
-            .value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory))."),
+            ServerCommandLine.dataDirectoryOption,
             .value("user", "<name>", "The user whose agenda to show."),
             .value("as-of", "<date>", "The Mexico City day (YYYY-MM-DD) to compute it for (default: today)."),
             .value("dias", "<n>", "How many days ahead count as due soon (default: \(Agenda.diasProximosPredeterminados))."),

@@ -10,7 +10,7 @@ enum AdminAudit {
         overview: "Check the hash-chained audit trail, or export it for a case or a period.",
         arguments: [("verify | export", "What to do.")],
         options: [
-            .value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory))."),
+            ServerCommandLine.dataDirectoryOption,
             .value("case", "<credito>", "export: only entries about this credit number (or any record id starting with it)."),
             .value("from", "<date>", "export: from this day (YYYY-MM-DD, Mexico City) or instant (RFC 3339)."),
             .value("to", "<date>", "export: until this day, inclusive, or instant, exclusive."),

@@ -10,7 +10,7 @@ enum AdminConflicts {
         path: "gestion-server admin conflicts",
         overview: "The review queue: concurrent actions a rule could not decide, waiting for a person.",
         options: [
-            .value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory))."),
+            ServerCommandLine.dataDirectoryOption,
             .flag("all", "Also the resolved ones, with the decision."),
             .flag("json", "Print JSON (without the actions' arguments or the records' contents)."),
         ] + AdminAuthorization.options,

@@ -14,7 +14,7 @@ enum AdminDevices {
             ("revoke <client-id>", "Lost or stolen: its sessions stop at once; its replica erases itself at the next contact."),
         ],
         options: [
-            .value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory))."),
+            ServerCommandLine.dataDirectoryOption,
             .value("user", "<name>", "list: only this user's devices."),
             .flag("json", "list: print JSON."),
         ] + AdminAuthorization.options

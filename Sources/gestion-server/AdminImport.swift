@@ -13,7 +13,7 @@ enum AdminImport {
         overview: "Load the accounts of the monthly assignment (and of Anexo 1 A, B and C) from a CSV file. All rows or none.",
         arguments: [("<file.csv>", "The file to import.")],
         options: [
-            .value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory))."),
+            ServerCommandLine.dataDirectoryOption,
             .flag("dry-run", "Check the file and say what importing it would do, changing nothing."),
             .value("report", "<file.csv>", "Where to write the list of problems (default: next to the file, FILE.errores.csv)."),
         ] + AdminAuthorization.options,

@@ -12,7 +12,7 @@ enum AdminReport {
         overview: "The institution's monthly reports and outputs to other systems, as .xlsx or CSV.",
         arguments: [("<name>", "One of: \(TipoReporte.nombres).")],
         options: [
-            .value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory))."),
+            ServerCommandLine.dataDirectoryOption,
             .value("month", "<YYYY-MM>", "The calendar month (Mexico City)."),
             .value("format", "<xlsx|csv>", "The file format (default: from the --out extension, else xlsx)."),
             .value("out", "<file>", "Where to write the report."),

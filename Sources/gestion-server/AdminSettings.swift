@@ -11,7 +11,7 @@ enum AdminSettings {
         overview: "The plazos and other settings, in days; `settings set NAME VALUE` changes one.",
         arguments: [("[set <name> <value>]", "Change one plazo (roles admin and mediacion).")],
         options: [
-            .value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory))."),
+            ServerCommandLine.dataDirectoryOption,
             .flag("json", "Print JSON instead of a table."),
         ] + AdminAuthorization.options,
         discussion: """

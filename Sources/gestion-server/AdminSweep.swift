@@ -10,7 +10,7 @@ enum AdminSweep {
         path: "gestion-server admin sweep",
         overview: "Close the cases whose deadline passed (day 32 with nothing recorded, day 91 with no session) and list overdue alerts.",
         options: [
-            .value("data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory))."),
+            ServerCommandLine.dataDirectoryOption,
             .value("as-of", "<date>", "Run as on this past Mexico City day (YYYY-MM-DD), e.g. to catch up after downtime."),
         ] + AdminAuthorization.options,
         discussion: """

@@ -12,13 +12,13 @@ enum AdminUsers {
     static let list = CommandSpec(
         path: "gestion-server admin user list",
         overview: "The users: role, unit, whether they may sign in, and devices with a live session.",
-        options: [dataDirectory, .flag("json", "Print JSON.")] + AdminAuthorization.options
+        options: [ServerCommandLine.dataDirectoryOption, .flag("json", "Print JSON.")] + AdminAuthorization.options
     )
 
     static let disable = CommandSpec(
         path: "gestion-server admin user disable",
         overview: "Stop a user from signing in; their devices stop syncing at their next request.",
-        options: [dataDirectory, userOption] + AdminAuthorization.options,
+        options: [ServerCommandLine.dataDirectoryOption, userOption] + AdminAuthorization.options,
         discussion: """
             The devices keep what the user did and not yet sent: it reaches the server if the user is
             enabled again and signs in. To erase a lost or stolen device, use 'device revoke'; to move a
@@ -29,13 +29,13 @@ enum AdminUsers {
     static let enable = CommandSpec(
         path: "gestion-server admin user enable",
         overview: "Let a disabled user sign in again.",
-        options: [dataDirectory, userOption] + AdminAuthorization.options
+        options: [ServerCommandLine.dataDirectoryOption, userOption] + AdminAuthorization.options
     )
 
     static let password = CommandSpec(
         path: "gestion-server admin user password",
         overview: "Give a user a new password; every device of theirs asks them to sign in again.",
-        options: [dataDirectory, userOption, .flag("password-stdin", "Read the new password from the first line of standard input.")]
+        options: [ServerCommandLine.dataDirectoryOption, userOption, .flag("password-stdin", "Read the new password from the first line of standard input.")]
             + AdminAuthorization.options,
         discussion: """
             Passwords have at least 10 characters and do not contain the user name. The devices keep
@@ -43,9 +43,6 @@ enum AdminUsers {
             """
     )
 
-    static let dataDirectory = OptionSpec.value(
-        "data-dir", "<dir>", "The server's data directory (default: \(ServerCommandLine.defaultDataDirectory))."
-    )
     static let userOption = OptionSpec.value("user", "<name>", "The user's login name.")
 
     static let specs = [list, disable, enable, password]

@@ -9,6 +9,11 @@ enum ServerCommandLine {
     static let version = "0.1.0"
     static let defaultDataDirectory = "./gestion-data"
 
+    /// `--data-dir` of every admin subcommand.
+    static let dataDirectoryOption = OptionSpec.value(
+        "data-dir", "<dir>", "The server's data directory (default: \(defaultDataDirectory))."
+    )
+
     static let top = CommandSpec(
         path: "gestion-server",
         overview: "The GestionSync server: syncs the field devices of Gestión Móvil's mediation service.",
