@@ -80,19 +80,26 @@ import Testing
         defer { attacker.stop() }
         try await Task.sleep(for: .seconds(1))
 
-        var slowest: Duration = .zero
-        let clock = ContinuousClock()
-        for round in 1...8 {
-            let started = clock.now
-            _ = try device.replica.perform("registrarAvisoPrivacidad", ["numeroCredito": .string(Cuentas.credito(1 + round % 3))])
-            let summary = try await device.client.sync()
-            slowest = max(slowest, clock.now - started)
-            #expect(summary.pushed == 1, "round \(round)")
-            // A device connecting afresh (a phone coming back into coverage) gets a slot too.
-            let newcomer = try SocketClient(port: server.port)
-            newcomer.send("GET /healthz HTTP/1.1\r\nHost: servidor\r\n\r\n")
-            #expect(newcomer.readResponse()?.status == 200, "round \(round): a new connection is served")
-            try await Task.sleep(for: .milliseconds(400))
+        // The rounds run on a thread of their own: other tests in this process may be blocking
+        // the cooperative pool, and waiting for it is not the server's doing.
+        let executor = DedicatedThreadExecutor(name: "slowloris-device")
+        defer { executor.shutdown() }
+        let rounds = try await withTaskExecutorPreference(executor) {
+            var rounds: [Duration] = []
+            let clock = ContinuousClock()
+            for round in 1...8 {
+                let started = clock.now
+                _ = try device.replica.perform("registrarAvisoPrivacidad", ["numeroCredito": .string(Cuentas.credito(1 + round % 3))])
+                let summary = try await device.client.sync()
+                rounds.append(clock.now - started)
+                #expect(summary.pushed == 1, "round \(round)")
+                // A device connecting afresh (a phone coming back into coverage) gets a slot too.
+                let newcomer = try SocketClient(port: server.port)
+                newcomer.send("GET /healthz HTTP/1.1\r\nHost: servidor\r\n\r\n")
+                #expect(newcomer.readResponse()?.status == 200, "round \(round): a new connection is served")
+                try await Task.sleep(for: .milliseconds(400))
+            }
+            return rounds
         }
         attacker.stop()
         let counts = attacker.counts
@@ -101,7 +108,7 @@ import Testing
         // Without the defences the flood holds every slot: syncs fail with 503 or wait for the
         // header deadline, and newcomers are refused (checked above). The bound only catches a
         // server that answers but crawls; it is loose because CI shares two cores with the suite.
-        #expect(slowest < .seconds(10), "every sync finished promptly during the attack (slowest \(slowest))")
+        #expect(rounds.allSatisfy { $0 < .seconds(10) }, "every sync finished promptly during the attack: \(rounds)")
         #expect(try device.replica.pendingMutations().isEmpty)
         #expect(server.isRunning)
         let logs = server.allLogs
