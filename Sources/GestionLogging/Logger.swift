@@ -134,22 +134,44 @@ public final class InMemoryLogHandler: LogHandler {
 /// logfmt rendering of records.
 public enum LogFormat {
     public static func logfmt(_ record: LogRecord) -> String {
-        var parts = [
-            "time=\(timestamp(record.time))",
-            "level=\(record.level)",
-            "label=\(quote(record.label))",
-            "event=\(quote(record.event))",
-        ]
+        // Appended in place rather than joined from parts: one line per request is written.
+        var line = "time="
+        line.reserveCapacity(160)
+        line += timestamp(record.time)
+        line += " level="
+        line += record.level.description
+        line += " label="
+        appendQuoted(record.label, to: &line)
+        line += " event="
+        appendQuoted(record.event, to: &line)
         for key in record.metadata.keys.sorted() {
-            parts.append("\(key)=\(quote(record.metadata[key]!))")
+            line += " "
+            line += key
+            line += "="
+            appendQuoted(record.metadata[key]!, to: &line)
         }
-        return parts.joined(separator: " ")
+        return line
     }
 
     static func quote(_ value: String) -> String {
+        var out = ""
+        appendQuoted(value, to: &out)
+        return out
+    }
+
+    /// Appends `value`, in double quotes with `"`, `\`, CR and LF escaped if it is empty or holds
+    /// a space, `=`, `"` or a line break.
+    static func appendQuoted(_ value: String, to out: inout String) {
+        if !value.isEmpty, value.utf8.allSatisfy(isPlainASCII) {
+            out += value  // ASCII with nothing to escape: the common case, checked on the bytes.
+            return
+        }
         let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline }
-        guard needsQuotes else { return value }
-        var out = "\""
+        guard needsQuotes else {
+            out += value
+            return
+        }
+        out += "\""
         for ch in value {
             switch ch {
             case "\"": out += "\\\""
@@ -159,7 +181,15 @@ public enum LogFormat {
             default: out.append(ch)
             }
         }
-        return out + "\""
+        out += "\""
+    }
+
+    /// An ASCII byte that needs no quotes: not a space, `=`, `"` or an ASCII line break.
+    private static func isPlainASCII(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x20, 0x3D, 0x22, 0x0A...0x0D, 0x80...: false
+        default: true
+        }
     }
 
     /// `2026-11-27T16:00:00.123Z`: UTC, milliseconds (truncated). Written by hand: Foundation's

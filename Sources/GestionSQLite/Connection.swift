@@ -393,7 +393,7 @@ public final class Connection {
         var layout: ColumnLayout?
         while try statement.step() {
             // Built after the first step: a schema change may recompile the statement and change its columns.
-            let current = layout ?? ColumnLayout(names: statement.columnNames())
+            let current = layout ?? statement.rowLayout()
             layout = current
             rows.append(Row(layout: current, values: statement.currentValues()))
             if let limit, rows.count >= limit { break }
@@ -425,7 +425,7 @@ public final class Connection {
         try bind(statement)
         var layout: ColumnLayout?
         while try statement.step() {
-            let current = layout ?? ColumnLayout(names: statement.columnNames())
+            let current = layout ?? statement.rowLayout()
             layout = current
             try body(RowCursor(statement: statement, layout: current))
         }

@@ -283,6 +283,19 @@ public final class Statement {
         (0..<columnCount).map { columnName(at: $0) }
     }
 
+    /// The layout of this statement's rows, built once and reused while SQLite has not
+    /// recompiled the statement (a schema change may change a `SELECT *`'s columns).
+    /// Building it for every query was 3% of the server's CPU in a pull with nothing new.
+    func rowLayout() -> ColumnLayout {
+        let recompilations = handle.map { sqlite3_stmt_status($0, Int32(SQLITE_STMTSTATUS_REPREPARE), 0) } ?? 0
+        if let cached = cachedLayout, cached.recompilations == recompilations { return cached.layout }
+        let layout = ColumnLayout(names: columnNames())
+        cachedLayout = (recompilations, layout)
+        return layout
+    }
+
+    private var cachedLayout: (recompilations: Int32, layout: ColumnLayout)?
+
     private static func text(_ handle: OpaquePointer, _ index: Int32) -> String {
         // Pointer first, then byte count (the order SQLite documents); the count handles embedded NULs.
         guard let pointer = sqlite3_column_text(handle, index) else { return "" }

@@ -117,19 +117,19 @@ public final class Authenticator: Sendable {
     /// `address`. Forged tokens, tokens of disabled users and of revoked or retired devices are
     /// refused and written to the audit trail; the message says nothing about which it was.
     public func authenticate(authorization: String?, address: String = "", now: Date) throws(ErrorResponse) -> AuthenticatedClient {
-        guard let authorization, authorization.lowercased().hasPrefix("bearer ") else {
+        guard let authorization, let token = Self.bearerToken(authorization) else {
             throw ErrorResponse(code: .unauthorized, message: "Sign in first: this request needs a session token.")
         }
-        let token = authorization.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
-        let stored = try mapStore { () throws(SyncStoreError) in try store.token(hash: Self.tokenHash(token)) }
-        guard let stored, let user = try mapStore({ () throws(SyncStoreError) in try store.user(id: stored.userID) }), !user.disabled
-        else {
+        let session = try mapStore { () throws(SyncStoreError) in try store.session(tokenHash: Self.tokenHash(token)) }
+        guard let session, let user = session.user, !user.disabled else {
             auditRefusedSession(
-                actor: stored?.userID ?? "", device: stored?.clientID ?? "", outcome: "invalid_token", address: address, now: now
+                actor: session?.token.userID ?? "", device: session?.token.clientID ?? "", outcome: "invalid_token",
+                address: address, now: now
             )
             throw ErrorResponse(code: .invalidToken, message: "Your session is not valid. Sign in again.")
         }
-        let device = try mapStore { () throws(SyncStoreError) in try store.device(clientID: stored.clientID) }
+        let stored = session.token
+        let device = session.device
         do {
             try Self.checkDeviceStatus(device?.status)
         } catch {
@@ -219,7 +219,23 @@ public final class Authenticator: Sendable {
             }
     }
 
-    static func tokenHash(_ token: String) -> String {
+    /// The credentials of an `Authorization: Bearer …` header (scheme matched without regard to
+    /// case, spaces and tabs around the token dropped), or `nil` for another scheme. Works on
+    /// the UTF-8 bytes: every request to the sync API passes here.
+    static func bearerToken(_ authorization: String) -> Substring? {
+        let scheme = "bearer ".utf8
+        let bytes = authorization.utf8
+        guard bytes.count >= scheme.count,
+            zip(bytes, scheme).allSatisfy({ byte, expected in (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == expected })
+        else { return nil }
+        var start = bytes.index(bytes.startIndex, offsetBy: scheme.count)
+        var end = bytes.endIndex
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start = bytes.index(after: start) }
+        while end > start, bytes[bytes.index(before: end)] == 0x20 || bytes[bytes.index(before: end)] == 0x09 { end = bytes.index(before: end) }
+        return Substring(authorization.utf8[start..<end])
+    }
+
+    static func tokenHash(_ token: some StringProtocol) -> String {
         SHA256.hash(Array(token.utf8)).hexString
     }
 

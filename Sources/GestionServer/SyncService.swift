@@ -78,7 +78,10 @@ public final class SyncService: Sendable {
                 let caller = try authenticator.authenticate(
                     authorization: request.headers["Authorization"], address: request.remoteAddress, now: clock()
                 )
-                let response = try pull(try decode(PullRequest.self, request), caller: caller, address: request.remoteAddress)
+                let response = try pull(
+                    try decode(PullRequest.self, request, wellFormed: PullRequest.init(wellFormed:)), caller: caller,
+                    address: request.remoteAddress
+                )
                 return HTTPResponse(status: 200, json: JSONSerializer.bytes(response.wireValue))
             case .renew:
                 let renew = try decode(RenewRequest.self, request)
@@ -205,8 +208,11 @@ public final class SyncService: Sendable {
 
     // MARK: Decoding and encoding
 
-    /// Checks the media type and the protocol version, then decodes the whole message.
-    private func decode<T: Decodable>(_ type: T.Type, _ request: HTTPRequest) throws(ErrorResponse) -> T {
+    /// Checks the media type and the protocol version, then decodes the whole message: through
+    /// `wellFormed` when it accepts the message, else through `Codable`, which explains errors.
+    private func decode<T: Decodable>(
+        _ type: T.Type, _ request: HTTPRequest, wellFormed: (JSONValue) -> T? = { _ in nil }
+    ) throws(ErrorResponse) -> T {
         let mediaType = request.headers["Content-Type"]?.split(separator: ";").first?
             .trimmingCharacters(in: .whitespaces).lowercased()
         guard mediaType == "application/json" else {
@@ -234,6 +240,7 @@ public final class SyncService: Sendable {
                 details: ["minimum": .int(Int64(supported.lowerBound)), "maximum": .int(Int64(supported.upperBound))]
             )
         }
+        if let message = wellFormed(value) { return message }
         do {
             return try JSONValueDecoder().decode(T.self, from: value)
         } catch {

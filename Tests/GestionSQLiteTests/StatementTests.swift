@@ -179,6 +179,23 @@ import Testing
         #expect(pairs.first == [1, 1] && pairs.last == [3, 3])
     }
 
+    /// A cached statement keeps its rows' layout between uses, until SQLite recompiles it.
+    @Test func aCachedSelectStarSeesColumnsAddedOrRenamedByASchemaChange() throws {
+        let c = try Connection(path: ":memory:")
+        try c.execute("CREATE TABLE t(a INTEGER); INSERT INTO t VALUES (1);")
+        #expect(try c.queryOne("SELECT * FROM t")?.columnNames == ["a"])
+        #expect(try c.queryOne("SELECT * FROM t")?.columnNames == ["a"])
+        try c.execute("ALTER TABLE t ADD COLUMN b TEXT DEFAULT 'x'")
+        let widened = try #require(try c.queryOne("SELECT * FROM t"))
+        #expect(widened.columnNames == ["a", "b"])
+        #expect(widened.string("b") == "x")
+        try c.execute("ALTER TABLE t RENAME COLUMN b TO c")
+        let renamed = try #require(try c.queryOne("SELECT * FROM t"))
+        #expect(renamed.columnNames == ["a", "c"])
+        #expect(renamed.string("c") == "x")
+        #expect(renamed.string("b") == nil)
+    }
+
     @Test func rowLookupByNameAndIndex() throws {
         let c = try Connection(path: ":memory:")
         try c.execute("""

@@ -18,9 +18,11 @@ extension SQLiteSyncStore {
     }
 
     public func device(clientID: String) throws(SyncStoreError) -> DeviceRecord? {
-        try read { db in
-            try db.queryOne("SELECT \(Self.deviceColumns) FROM clients WHERE client_id = ?", [clientID]).map(Self.deviceRecord)
-        }
+        try read { db in try Self.device(clientID: clientID, in: db) }
+    }
+
+    static func device(clientID: String, in db: Connection) throws -> DeviceRecord? {
+        try db.queryOne("SELECT \(deviceColumns) FROM clients WHERE client_id = ?", [clientID]).map(deviceRecord)
     }
 
     public func devices(userID: String?) throws(SyncStoreError) -> [DeviceRecord] {

@@ -185,13 +185,15 @@ public final class SQLiteSyncStore: SyncStore {
     }
 
     public func user(id: String) throws(SyncStoreError) -> StoredUser? {
-        try read { db in
-            try db.queryOne("SELECT id, role, password_hash, disabled, unit FROM users WHERE id = ?", [id]).map { row in
-                StoredUser(
-                    id: row.string(at: 0) ?? "", role: row.string(at: 1) ?? "", passwordHash: row.string(at: 2) ?? "",
-                    disabled: row.bool(at: 3) ?? false, unit: row.string(at: 4)
-                )
-            }
+        try read { db in try Self.user(id: id, in: db) }
+    }
+
+    static func user(id: String, in db: Connection) throws -> StoredUser? {
+        try db.queryOne("SELECT id, role, password_hash, disabled, unit FROM users WHERE id = ?", [id]).map { row in
+            StoredUser(
+                id: row.string(at: 0) ?? "", role: row.string(at: 1) ?? "", passwordHash: row.string(at: 2) ?? "",
+                disabled: row.bool(at: 3) ?? false, unit: row.string(at: 4)
+            )
         }
     }
 
@@ -252,16 +254,27 @@ public final class SQLiteSyncStore: SyncStore {
     }
 
     public func token(hash: String) throws(SyncStoreError) -> StoredToken? {
+        try read { db in try Self.token(hash: hash, in: db) }
+    }
+
+    public func session(tokenHash: String) throws(SyncStoreError) -> StoredSession? {
+        // One read transaction instead of three: a pull with nothing new is mostly this.
         try read { db in
-            try db.queryOne(
-                "SELECT user_id, client_id, issued_at_ms, expires_at_ms, replaces FROM tokens WHERE token_hash = ?", [hash]
-            ).map { row in
-                StoredToken(
-                    hash: hash, userID: row.string(at: 0) ?? "", clientID: row.string(at: 1) ?? "",
-                    issuedAt: Date(unixMillis: row.int64(at: 2) ?? 0), expiresAt: Date(unixMillis: row.int64(at: 3) ?? 0),
-                    replaces: row.string(at: 4)
-                )
+            try Self.token(hash: tokenHash, in: db).map { token in
+                StoredSession(token: token, user: try Self.user(id: token.userID, in: db), device: try Self.device(clientID: token.clientID, in: db))
             }
+        }
+    }
+
+    static func token(hash: String, in db: Connection) throws -> StoredToken? {
+        try db.queryOne(
+            "SELECT user_id, client_id, issued_at_ms, expires_at_ms, replaces FROM tokens WHERE token_hash = ?", [hash]
+        ).map { row in
+            StoredToken(
+                hash: hash, userID: row.string(at: 0) ?? "", clientID: row.string(at: 1) ?? "",
+                issuedAt: Date(unixMillis: row.int64(at: 2) ?? 0), expiresAt: Date(unixMillis: row.int64(at: 3) ?? 0),
+                replaces: row.string(at: 4)
+            )
         }
     }
 

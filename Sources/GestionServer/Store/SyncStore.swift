@@ -24,6 +24,9 @@ public protocol SyncStore: Sendable {
     /// The first use of a renewed token: the token it replaced stops working.
     func confirmToken(hash: String) throws(SyncStoreError)
     func token(hash: String) throws(SyncStoreError) -> StoredToken?
+    /// The token, its user and its device read together from one snapshot: what authenticating
+    /// a request needs. `nil` when no such token exists.
+    func session(tokenHash: String) throws(SyncStoreError) -> StoredSession?
 
     // MARK: Sync
     /// Applies `mutations` of one client at most once each, in one durable transaction, and
@@ -193,6 +196,19 @@ public struct ClientRegistration: Sendable {
         self.deviceName = deviceName
         self.appVersion = appVersion
         self.now = now
+    }
+}
+
+/// A token with the user and the device it was issued to (`nil` if they no longer exist).
+public struct StoredSession: Sendable, Equatable {
+    public var token: StoredToken
+    public var user: StoredUser?
+    public var device: DeviceRecord?
+
+    public init(token: StoredToken, user: StoredUser?, device: DeviceRecord?) {
+        self.token = token
+        self.user = user
+        self.device = device
     }
 }
 

@@ -1,0 +1,66 @@
+import Foundation
+import SyncCore
+
+extension PullRequest {
+    /// The members this reader knows; a request with any other member goes through `Codable`.
+    private static let knownMembers: Set<String> = ["protocolVersion", "clientId", "device", "cursor", "resultsAfter", "limit"]
+
+    /// Reads a well-formed request straight from its JSON value, without `Codable` (the decoder
+    /// was 8% of the server's CPU in a pull with nothing new). `nil` for anything it does not
+    /// expect (a wrong type, a member it does not know): the caller then decodes through
+    /// `Codable`, which either accepts the request the same way or says what is wrong with it.
+    public init?(wellFormed value: JSONValue) {
+        guard case .object(let members) = value, members.keys.allSatisfy(Self.knownMembers.contains),
+            case .int(let version)? = members["protocolVersion"], case .string(let clientId)? = members["clientId"],
+            case .int(let cursor)? = members["cursor"], case .int(let resultsAfter)? = members["resultsAfter"]
+        else { return nil }
+        var limit: Int?
+        switch members["limit"] {
+        case nil, .null?: limit = nil
+        case .int(let value)?: limit = Int(value)
+        default: return nil
+        }
+        var device: DeviceReport?
+        switch members["device"] {
+        case nil, .null?: device = nil
+        case .object(let report)?:
+            guard let decoded = DeviceReport(wellFormed: report) else { return nil }
+            device = decoded
+        default: return nil
+        }
+        self.init(
+            protocolVersion: Int(version), clientId: clientId, cursor: cursor, resultsAfter: resultsAfter, limit: limit, device: device
+        )
+    }
+}
+
+extension DeviceReport {
+    private static let knownMembers: Set<String> = ["pendingCount", "oldestPendingAt", "unsentCount", "appVersion"]
+
+    fileprivate init?(wellFormed members: JSONObject) {
+        guard members.keys.allSatisfy(Self.knownMembers.contains),
+            case .int(let pending)? = members["pendingCount"]
+        else { return nil }
+        var oldest: Date?
+        switch members["oldestPendingAt"] {
+        case nil, .null?: oldest = nil
+        case .string(let text)?:
+            guard let date = RFC3339.date(from: text) else { return nil }
+            oldest = date
+        default: return nil
+        }
+        var unsent: Int?
+        switch members["unsentCount"] {
+        case nil, .null?: unsent = nil
+        case .int(let value)?: unsent = Int(value)
+        default: return nil
+        }
+        var appVersion: String?
+        switch members["appVersion"] {
+        case nil, .null?: appVersion = nil
+        case .string(let text)?: appVersion = text
+        default: return nil
+        }
+        self.init(pendingCount: Int(pending), oldestPendingAt: oldest, unsentCount: unsent, appVersion: appVersion)
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import GestionProtocol
+import SyncCore
+import Testing
+
+@testable import GestionLogging
+@testable import GestionServer
+
+/// Code on the path of every request was rewritten for speed (a pull with nothing new, issue 7):
+/// each fast path must give exactly what the general code it short-cuts gives.
+@Suite struct HotPathEquivalenceTests {
+    // MARK: Pull requests read without Codable
+
+    static let pullRequests: [String] = [
+        #"{"protocolVersion":1,"clientId":"c-1","cursor":0,"resultsAfter":0}"#,
+        #"{"protocolVersion":1,"clientId":"c-1","cursor":42,"resultsAfter":7,"limit":500}"#,
+        #"{"protocolVersion":1,"clientId":"c-1","cursor":42,"resultsAfter":7,"limit":null,"device":null}"#,
+        #"{"protocolVersion":1,"clientId":"c-1","cursor":3,"resultsAfter":0,"device":{"pendingCount":0}}"#,
+        #"{"protocolVersion":1,"clientId":"c-1","cursor":3,"resultsAfter":0,"device":{"pendingCount":2,"oldestPendingAt":"2026-11-27T10:30:00-06:00","unsentCount":1,"appVersion":"1.4.0"}}"#,
+        #"{"protocolVersion":1,"clientId":"c-1","cursor":3,"resultsAfter":0,"device":{"pendingCount":2,"oldestPendingAt":null,"unsentCount":null,"appVersion":null}}"#,
+        // Shapes the fast reader leaves to Codable: Codable accepts or refuses them.
+        #"{"protocolVersion":1,"clientId":"c-1","cursor":3.0,"resultsAfter":0}"#,
+        #"{"protocolVersion":1,"clientId":"c-1","cursor":3,"resultsAfter":0,"extra":true}"#,
+        #"{"protocolVersion":1,"clientId":"c-1","cursor":3,"resultsAfter":0,"device":{"pendingCount":1,"color":"red"}}"#,
+        #"{"protocolVersion":1,"clientId":"c-1","cursor":"3","resultsAfter":0}"#,
+        #"{"protocolVersion":1,"clientId":7,"cursor":3,"resultsAfter":0}"#,
+        #"{"protocolVersion":1,"cursor":3,"resultsAfter":0}"#,
+        #"{"protocolVersion":1,"clientId":"c-1","cursor":3,"resultsAfter":0,"limit":"10"}"#,
+        #"{"protocolVersion":1,"clientId":"c-1","cursor":3,"resultsAfter":0,"device":{"pendingCount":1,"oldestPendingAt":"ayer"}}"#,
+        #"{"protocolVersion":1,"clientId":"c-1","cursor":3,"resultsAfter":0,"device":[]}"#,
+        #"[1,2]"#,
+    ]
+
+    @Test(arguments: pullRequests)
+    func aPullRequestReadsTheSameWithoutCodable(_ text: String) throws {
+        let value = try JSONParser.parse(Array(text.utf8))
+        let viaCodable = try? JSONValueDecoder().decode(PullRequest.self, from: value)
+        if let fast = PullRequest(wellFormed: value) {
+            #expect(fast == viaCodable, "the fast reader accepted what Codable reads differently")
+        } else {
+            // Left to Codable: only shapes the fast reader does not know, never a plain request.
+            #expect(!text.contains(#""cursor":0,"resultsAfter":0}"#) && !text.contains(#""limit":500}"#))
+        }
+    }
+
+    @Test func theFastReaderTakesEveryRequestOurClientSends() throws {
+        let request = PullRequest(
+            clientId: "c-1", cursor: 99, resultsAfter: 12, limit: 1000,
+            device: DeviceReport(pendingCount: 3, oldestPendingAt: Date(timeIntervalSince1970: 1_795_795_200), unsentCount: 0, appVersion: "2.0")
+        )
+        let value = try JSONParser.parse(WireCoding.encode(request))
+        #expect(PullRequest(wellFormed: value) == request)
+    }
+
+    // MARK: The bearer token
+
+    @Test(arguments: [
+        ("Bearer abc", "abc"), ("bearer abc", "abc"), ("BEARER \tabc \t", "abc"), ("Bearer ", ""), ("Bearer   ", ""),
+        ("Bearer a b", "a b"), ("Basic abc", nil), ("Bearerabc", nil), ("Bear", nil), ("", nil), ("Bëarer abc", nil),
+    ] as [(String, String?)])
+    func theBearerTokenIsTakenAsBefore(_ header: String, _ expected: String?) {
+        #expect(Authenticator.bearerToken(header).map(String.init) == expected)
+        // The code it replaced:
+        let before = header.lowercased().hasPrefix("bearer ")
+            ? header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces) : nil
+        #expect(Authenticator.bearerToken(header).map(String.init) == before)
+    }
+
+    // MARK: Log values
+
+    @Test(arguments: [
+        "plain", "", "two words", "a=b", #"say "hi""#, "line\nbreak", "cr\rlf", "tab\there", "back\\slash", "Mediación",
+        "Mediación en curso", "form\u{0C}feed", "next\u{85}line", "sep\u{2028}arator", "/sync/pull", "12.34",
+    ])
+    func aLogValueIsQuotedAsBefore(_ value: String) {
+        // The code it replaced:
+        let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline }
+        var before = value
+        if needsQuotes {
+            before = "\""
+            for ch in value {
+                switch ch {
+                case "\"": before += "\\\""
+                case "\\": before += "\\\\"
+                case "\n": before += "\\n"
+                case "\r": before += "\\r"
+                default: before.append(ch)
+                }
+            }
+            before += "\""
+        }
+        #expect(LogFormat.quote(value) == before)
+    }
+
+    @Test func aLogLineKeepsItsShape() {
+        let record = LogRecord(
+            level: .info, label: "http", event: "http.request", metadata: ["status": "200", "path": "/sync/pull", "note": "dos palabras"],
+            time: Date(timeIntervalSince1970: 1_795_795_200.125)
+        )
+        #expect(
+            LogFormat.logfmt(record)
+                == #"time=2026-11-27T16:00:00.125Z level=info label=http event=http.request note="dos palabras" path=/sync/pull status=200"#
+        )
+    }
+}
