@@ -110,9 +110,22 @@ public final class StandardErrorLogHandler: LogHandler {
     public init() {}
 
     public func write(_ record: LogRecord) {
-        let line = LogFormat.logfmt(record) + "\n"
-        lock.withLock { _ in
-            FileHandle.standardError.write(Data(line.utf8))
+        var line = LogFormat.logfmt(record) + "\n"
+        // Straight to the descriptor: FileHandle and the Data copy cost as much as the system call.
+        line.withUTF8 { bytes in
+            lock.withLock { _ in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = Foundation.write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written > 0 {
+                        offset += written
+                    } else if written < 0 && errno == EINTR {
+                        continue
+                    } else {
+                        return  // Standard error is gone or full: a log line is not worth blocking for.
+                    }
+                }
+            }
         }
     }
 }

@@ -213,9 +213,7 @@ public final class SyncService: Sendable {
     private func decode<T: Decodable>(
         _ type: T.Type, _ request: HTTPRequest, wellFormed: (JSONValue) -> T? = { _ in nil }
     ) throws(ErrorResponse) -> T {
-        let mediaType = request.headers["Content-Type"]?.split(separator: ";").first?
-            .trimmingCharacters(in: .whitespaces).lowercased()
-        guard mediaType == "application/json" else {
+        guard Self.isJSON(contentType: request.headers["Content-Type"]) else {
             throw ErrorResponse(code: .unsupportedMediaType, message: "Send the request body as application/json.")
         }
         let value: JSONValue
@@ -246,6 +244,16 @@ public final class SyncService: Sendable {
         } catch {
             throw ErrorResponse(code: .invalidMessage, message: "The request is not valid: \(error.description).")
         }
+    }
+
+    /// Whether a `Content-Type` value names JSON (`application/json`, in any case, with or
+    /// without parameters). The exact common spelling is recognised on its bytes: trimming
+    /// through Foundation was 6% of the server's CPU in a pull with nothing new.
+    static func isJSON(contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        if contentType.utf8.elementsEqual("application/json".utf8) { return true }
+        let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        return mediaType == "application/json"
     }
 
     static func json(_ status: Int, _ message: some Encodable) -> HTTPResponse {

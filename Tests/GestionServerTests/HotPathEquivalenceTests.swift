@@ -66,6 +66,18 @@ import Testing
         #expect(Authenticator.bearerToken(header).map(String.init) == before)
     }
 
+    // MARK: The media type
+
+    @Test(arguments: [
+        "application/json", "application/json; charset=utf-8", "Application/JSON", " application/json ", "application/json;",
+        "text/plain", "application/jsonp", "application/json-patch+json", "", ";application/json", "application/ json",
+    ])
+    func theMediaTypeIsRecognisedAsBefore(_ contentType: String) {
+        // The code it replaced:
+        let before = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+        #expect(SyncService.isJSON(contentType: contentType) == before)
+    }
+
     // MARK: Log values
 
     @Test(arguments: [
