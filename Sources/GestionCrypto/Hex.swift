@@ -1,7 +1,7 @@
 /// Hexadecimal encoding and decoding of bytes.
 public enum Hex {
     /// Lowercase hexadecimal digits of `bytes`, two per byte.
-    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+    @inlinable public static func encode(_ bytes: some Collection<UInt8>) -> String {
         let digits: StaticString = "0123456789abcdef"
         return digits.withUTF8Buffer { alphabet in
             var text = [UInt8]()

@@ -51,9 +51,15 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     /// Whether the comma-separated list values of `name` contain `token` (case-insensitive),
     /// e.g. `containsToken("close", in: "Connection")`.
     public func containsToken(_ token: String, in name: String) -> Bool {
-        values(for: name).contains { value in
-            value.split(separator: ",").contains {
-                Self.namesEqual(String($0.trimmingOWS()), token)
+        // On the bytes, without a string per list element: asked of every request and response.
+        fields.contains { field in
+            guard Self.namesEqual(field.name, name) else { return false }
+            return field.value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).contains { element in
+                var element = element[...]
+                while let first = element.first, first == 0x20 || first == 0x09 { element.removeFirst() }
+                while let last = element.last, last == 0x20 || last == 0x09 { element.removeLast() }
+                return element.count == token.utf8.count
+                    && zip(element, token.utf8).allSatisfy { asciiLowercase($0) == asciiLowercase($1) }
             }
         }
     }

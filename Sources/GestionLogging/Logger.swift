@@ -84,8 +84,8 @@ public struct Logger: Sendable {
 
     public func log(_ level: LogLevel, _ event: String, _ metadata: [String: String] = [:]) {
         guard level >= minimumLevel else { return }
-        var merged = self.metadata
-        merged.merge(metadata) { _, new in new }
+        var merged = metadata
+        if !self.metadata.isEmpty { merged.merge(self.metadata) { ownValue, _ in ownValue } }
         handler.write(LogRecord(level: level, label: label, event: event, metadata: merged, time: Date()))
     }
 
@@ -104,26 +104,66 @@ public struct NullLogHandler: LogHandler {
 
 /// Writes one logfmt line per record to standard error:
 /// `time=2026-11-27T21:45:24.123Z level=info label=server event=listening port=8080`.
+///
+/// With `flushEvery`, debug and info lines are gathered for at most that long and written
+/// together (as a web server's buffered access log): one system call per batch instead of one
+/// per request. Notices, warnings and errors are written at once, after the lines gathered
+/// before them, so the log keeps its order and nothing important waits.
 public final class StandardErrorLogHandler: LogHandler {
-    private let lock = Mutex(())
+    private struct Pending {
+        var bytes: [UInt8] = []
+        var flushScheduled = false
+    }
 
-    public init() {}
+    private let pending = Mutex(Pending())
+    private let flushDelay: Duration?
+
+    /// - Parameter flushEvery: how long a debug or info line may wait; `nil` writes every line at once.
+    public init(flushEvery flushDelay: Duration? = nil) {
+        self.flushDelay = flushDelay
+    }
 
     public func write(_ record: LogRecord) {
-        var line = LogFormat.logfmt(record) + "\n"
-        // Straight to the descriptor: FileHandle and the Data copy cost as much as the system call.
-        line.withUTF8 { bytes in
-            lock.withLock { _ in
-                var offset = 0
-                while offset < bytes.count {
-                    let written = Foundation.write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written > 0 {
-                        offset += written
-                    } else if written < 0 && errno == EINTR {
-                        continue
-                    } else {
-                        return  // Standard error is gone or full: a log line is not worth blocking for.
-                    }
+        let line = LogFormat.logfmt(record) + "\n"
+        let scheduleFlush = pending.withLock { pending -> Bool in
+            pending.bytes.append(contentsOf: line.utf8)
+            guard flushDelay != nil, record.level < .notice, pending.bytes.count < 64 * 1024 else {
+                Self.writeToStandardError(pending.bytes)
+                pending.bytes.removeAll(keepingCapacity: true)
+                return false
+            }
+            defer { pending.flushScheduled = true }
+            return !pending.flushScheduled
+        }
+        if scheduleFlush, let flushDelay {
+            let nanoseconds = flushDelay.components.seconds * 1_000_000_000 + flushDelay.components.attoseconds / 1_000_000_000
+            DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { [weak self] in self?.flush() }
+        }
+    }
+
+    /// Writes the lines gathered so far.
+    public func flush() {
+        pending.withLock { pending in
+            Self.writeToStandardError(pending.bytes)
+            pending.bytes.removeAll(keepingCapacity: true)
+            pending.flushScheduled = false
+        }
+    }
+
+    deinit { flush() }
+
+    /// Straight to the descriptor: FileHandle and its Data copy cost as much as the system call.
+    private static func writeToStandardError(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Foundation.write(STDERR_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return  // Standard error is gone: a log line is not worth blocking for.
                 }
             }
         }
