@@ -40,3 +40,11 @@ extension PullResponse {
         return .object(object)
     }
 }
+
+extension PushResponse {
+    /// The response as `WireCoding.encode(self)` writes it, built without the `Codable` encoder
+    /// (a twentieth of the server's CPU per push). A test compares the two.
+    var wireValue: JSONValue {
+        .object(["results": .array(results.map(PullResponse.wireValue)), "lastMutationId": .int(lastMutationId)])
+    }
+}

@@ -73,7 +73,8 @@ public final class SyncService: Sendable {
                 let caller = try authenticator.authenticate(
                     authorization: request.headers["Authorization"], address: request.remoteAddress, now: clock()
                 )
-                return Self.json(200, try push(try decode(PushRequest.self, request), caller: caller, address: request.remoteAddress))
+                let response = try push(try decode(PushRequest.self, request), caller: caller, address: request.remoteAddress)
+                return HTTPResponse(status: 200, json: JSONSerializer.bytes(response.wireValue))
             case .pull:
                 let caller = try authenticator.authenticate(
                     authorization: request.headers["Authorization"], address: request.remoteAddress, now: clock()
@@ -269,8 +270,12 @@ public final class SyncService: Sendable {
         return response
     }
 
+    /// Milliseconds since `start` with two decimals, e.g. `2.04` (written by hand: `String(format:)`
+    /// cost more than the rest of the push's logging).
     static func milliseconds(since start: DispatchTime) -> String {
-        String(format: "%.2f", Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6)
+        let hundredths = (DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds + 5_000) / 10_000
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
     /// A path safe to echo: printable ASCII, at most 100 characters.
