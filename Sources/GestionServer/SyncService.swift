@@ -73,7 +73,10 @@ public final class SyncService: Sendable {
                 let caller = try authenticator.authenticate(
                     authorization: request.headers["Authorization"], address: request.remoteAddress, now: clock()
                 )
-                let response = try push(try decode(PushRequest.self, request), caller: caller, address: request.remoteAddress)
+                let response = try push(
+                    try decode(PushRequest.self, request, wellFormed: PushRequest.init(wellFormed:)), caller: caller,
+                    address: request.remoteAddress
+                )
                 return HTTPResponse(status: 200, json: JSONSerializer.bytes(response.wireValue))
             case .pull:
                 let caller = try authenticator.authenticate(

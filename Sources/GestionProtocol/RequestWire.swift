@@ -64,3 +64,44 @@ extension DeviceReport {
         self.init(pendingCount: Int(pending), oldestPendingAt: oldest, unsentCount: unsent, appVersion: appVersion)
     }
 }
+
+extension PushRequest {
+    private static let knownMembers: Set<String> = ["protocolVersion", "clientId", "mutations"]
+
+    /// Reads a well-formed push straight from its JSON value, without `Codable`; `nil` for
+    /// anything it does not expect, which the caller then decodes through `Codable` (see
+    /// `PullRequest.init(wellFormed:)`).
+    public init?(wellFormed value: JSONValue) {
+        guard case .object(let members) = value, members.keys.allSatisfy(Self.knownMembers.contains),
+            case .int(let version)? = members["protocolVersion"], case .string(let clientId)? = members["clientId"],
+            case .array(let items)? = members["mutations"]
+        else { return nil }
+        var mutations: [MutationEnvelope] = []
+        mutations.reserveCapacity(items.count)
+        for item in items {
+            guard case .object(let envelope) = item, let mutation = MutationEnvelope(wellFormed: envelope) else { return nil }
+            mutations.append(mutation)
+        }
+        self.init(protocolVersion: Int(version), clientId: clientId, mutations: mutations)
+    }
+}
+
+extension MutationEnvelope {
+    private static let knownMembers: Set<String> = ["id", "name", "args", "occurredAt", "hlc", "baseVersion"]
+
+    fileprivate init?(wellFormed members: JSONObject) {
+        guard members.keys.allSatisfy(Self.knownMembers.contains),
+            case .int(let id)? = members["id"], case .string(let name)? = members["name"],
+            case .object(let args)? = members["args"],
+            case .string(let occurredText)? = members["occurredAt"], let occurredAt = RFC3339.date(from: occurredText),
+            case .string(let hlcText)? = members["hlc"], let hlc = HybridTimestamp(hlcText)
+        else { return nil }
+        var baseVersion: Int64?
+        switch members["baseVersion"] {
+        case nil, .null?: baseVersion = nil
+        case .int(let value)?: baseVersion = value
+        default: return nil
+        }
+        self.init(id: id, name: name, args: args, occurredAt: occurredAt, hlc: hlc, baseVersion: baseVersion)
+    }
+}
