@@ -1,5 +1,6 @@
 import Foundation
 import GestionProtocol
+import Synchronization
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -65,7 +66,7 @@ public final class URLSessionTransport: SyncTransport {
         request.setValue("application/json", forHTTPHeaderField: "Accept")
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         do {
-            let (data, response) = try await session.data(for: request)
+            let (data, response) = try await perform(request)
             guard let http = response as? HTTPURLResponse else { throw TransportError("the server's answer is not HTTP") }
             return TransportReply(status: http.statusCode, body: Array(data))
         } catch let error as TransportError {
@@ -73,5 +74,51 @@ public final class URLSessionTransport: SyncTransport {
         } catch {
             throw TransportError("cannot reach the server at \(baseURL.absoluteString): \(error.localizedDescription)")
         }
+    }
+
+    /// Runs `request`; cancelling the calling task cancels the request at once (a long poll
+    /// the client no longer wants must not hold its connection until the server answers).
+    private func perform(_ request: URLRequest) async throws -> (Data, URLResponse) {
+        let running = RunningRequest()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let task = session.dataTask(with: request) { data, response, error in
+                    if let error {
+                        continuation.resume(throwing: error)
+                    } else if let data, let response {
+                        continuation.resume(returning: (data, response))
+                    } else {
+                        continuation.resume(throwing: TransportError("the server's answer is empty"))
+                    }
+                }
+                // Cancelled before it started: never resume it; its handler was not called.
+                if !running.start(task) { continuation.resume(throwing: CancellationError()) }
+            }
+        } onCancel: {
+            running.cancel()
+        }
+    }
+}
+
+/// The URLSession task of one request, so that cancelling the Swift task can cancel it, even
+/// when the cancellation comes before the task exists.
+private final class RunningRequest: Sendable {
+    private let state = Mutex<(task: URLSessionDataTask?, cancelled: Bool)>((nil, false))
+
+    /// Resumes `task`, or returns `false` when the request was cancelled already.
+    func start(_ task: URLSessionDataTask) -> Bool {
+        let cancelled = state.withLock { state in
+            state.task = task
+            return state.cancelled
+        }
+        if !cancelled { task.resume() }
+        return !cancelled
+    }
+
+    func cancel() {
+        state.withLock { state in
+            state.cancelled = true
+            return state.task
+        }?.cancel()
     }
 }
