@@ -218,22 +218,28 @@ public actor SyncClient {
     }
 
     /// Long-poll rounds (push what is unsent, then a pull that may wait `pullWait`) one after the
-    /// other, until one fails or the task is cancelled. A round that brought nothing takes at
-    /// least `interval`, so that a server that does not hold pulls is polled, not hammered.
+    /// other, until one fails or the task is cancelled. A round that ends early with nothing (a
+    /// server that does not hold pulls, or one shutting down) or with a failure takes at least
+    /// `interval`, so that such a server is polled, not hammered.
     private func followServer(every interval: Duration, pullWait: Duration) async {
         let clock = ContinuousClock()
         while !Task.isCancelled {
             let started = clock.now
-            let received: Int
+            var received = 0
+            var failed = false
             do {
                 received = try await syncOnce(progress: { _ in }, pullWait: pullWait).changeSetsReceived
                 try? replica.recordSyncSuccess()
             } catch {
-                // The caller syncs again with its retry policy; a cancelled wait is no failure.
-                if !Task.isCancelled { try? await Task.sleep(until: started + interval, clock: clock) }
-                return
+                failed = true
             }
-            if received == 0 { try? await Task.sleep(until: started + interval, clock: clock) }
+            // A cancelled wait (a local mutation) is no failure: the caller syncs at once.
+            if Task.isCancelled { return }
+            if failed || received == 0, clock.now - started < pullWait / 2 {
+                try? await Task.sleep(until: started + interval, clock: clock)
+            }
+            // The caller syncs again with its retry policy.
+            if failed { return }
         }
     }
 
