@@ -76,23 +76,23 @@ public final class URLSessionTransport: SyncTransport {
         }
     }
 
-    /// Runs `request`; cancelling the calling task cancels the request at once (a long poll
-    /// the client no longer wants must not hold its connection until the server answers).
+    /// Runs `request`; cancelling the calling task cancels the request and returns at once (a long
+    /// poll the client no longer wants must neither hold its connection until the server answers
+    /// nor make the push that follows wait for URLSession to report the cancellation).
     private func perform(_ request: URLRequest) async throws -> (Data, URLResponse) {
         let running = RunningRequest()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let task = session.dataTask(with: request) { data, response, error in
                     if let error {
-                        continuation.resume(throwing: error)
+                        running.finish(.failure(error))
                     } else if let data, let response {
-                        continuation.resume(returning: (data, response))
+                        running.finish(.success((data, response)))
                     } else {
-                        continuation.resume(throwing: TransportError("the server's answer is empty"))
+                        running.finish(.failure(TransportError("the server's answer is empty")))
                     }
                 }
-                // Cancelled before it started: never resume it; its handler was not called.
-                if !running.start(task) { continuation.resume(throwing: CancellationError()) }
+                running.start(task, continuation)
             }
         } onCancel: {
             running.cancel()
@@ -100,25 +100,46 @@ public final class URLSessionTransport: SyncTransport {
     }
 }
 
-/// The URLSession task of one request, so that cancelling the Swift task can cancel it, even
-/// when the cancellation comes before the task exists.
+/// One request in flight: its URLSession task and the continuation waiting for it, resumed exactly
+/// once — by the answer, or at once by a cancellation (which then also cancels the task), even one
+/// that came before the task started.
 private final class RunningRequest: Sendable {
-    private let state = Mutex<(task: URLSessionDataTask?, cancelled: Bool)>((nil, false))
+    typealias Outcome = Result<(Data, URLResponse), any Error>
+    private struct State {
+        var task: URLSessionDataTask?
+        var continuation: CheckedContinuation<(Data, URLResponse), any Error>?
+        var cancelled = false
+    }
+    private let state = Mutex<State>(State())
 
-    /// Resumes `task`, or returns `false` when the request was cancelled already.
-    func start(_ task: URLSessionDataTask) -> Bool {
+    func start(_ task: URLSessionDataTask, _ continuation: CheckedContinuation<(Data, URLResponse), any Error>) {
         let cancelled = state.withLock { state in
-            state.task = task
+            if !state.cancelled {
+                state.task = task
+                state.continuation = continuation
+            }
             return state.cancelled
         }
-        if !cancelled { task.resume() }
-        return !cancelled
+        if cancelled { continuation.resume(throwing: CancellationError()) } else { task.resume() }
+    }
+
+    func finish(_ outcome: Outcome) {
+        state.withLock { state in
+            defer { state.continuation = nil }
+            return state.continuation
+        }?.resume(with: outcome)
     }
 
     func cancel() {
-        state.withLock { state in
+        let (task, continuation) = state.withLock { state in
             state.cancelled = true
-            return state.task
-        }?.cancel()
+            defer {
+                state.task = nil
+                state.continuation = nil
+            }
+            return (state.task, state.continuation)
+        }
+        continuation?.resume(throwing: CancellationError())
+        task?.cancel()
     }
 }
