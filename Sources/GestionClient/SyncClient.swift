@@ -204,14 +204,13 @@ public actor SyncClient {
                     if !error.isRetryable { return error }
                 }
                 // Follow the server until a local mutation (which cancels the wait) or a failure.
-                let following = Task { await self.followServer(every: interval, pullWait: pullWait) }
-                localChanges.cancelsOnFire(following)
-                await withTaskCancellationHandler {
-                    await following.value
-                } onCancel: {
-                    following.cancel()
+                // Child tasks, not unstructured ones: they keep the caller's executor preference.
+                await withTaskGroup(of: Void.self) { waiting in
+                    waiting.addTask { await self.followServer(every: interval, pullWait: pullWait) }
+                    waiting.addTask { await localChanges.next() }
+                    await waiting.next()
+                    waiting.cancelAll()
                 }
-                localChanges.cancelsOnFire(nil)
             }
             return nil
         }
@@ -497,28 +496,46 @@ public actor SyncClient {
     }
 }
 
-/// Local mutations seen while following the server: each one cancels the current wait, or the
-/// next one if none is running (a mutation made during a sync round).
+/// Local mutations seen while following the server, for one waiter at a time: `next()` returns at
+/// the next `fire()`, at once if one came while nobody waited (a mutation made during a sync
+/// round), or when its task is cancelled. Unlike an AsyncStream, a cancelled wait leaves it usable.
 private final class LocalChangeSignal: Sendable {
-    private let state = Mutex<(waiting: Task<Void, Never>?, pending: Bool)>((nil, false))
+    private struct State {
+        var pending = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+    private let state = Mutex<State>(State())
 
     func fire() {
-        state.withLock { (state: inout (waiting: Task<Void, Never>?, pending: Bool)) -> Task<Void, Never>? in
-            guard let waiting = state.waiting else {
+        state.withLock { (state: inout State) -> CheckedContinuation<Void, Never>? in
+            guard let waiter = state.waiter else {
                 state.pending = true
                 return nil
             }
-            return waiting
-        }?.cancel()
+            state.waiter = nil
+            return waiter
+        }?.resume()
     }
 
-    /// `task` is cancelled by the next `fire()`, or at once if one came since the last wait.
-    func cancelsOnFire(_ task: Task<Void, Never>?) {
-        let pending = state.withLock { state in
-            state.waiting = task
-            defer { state.pending = false }
-            return task != nil && state.pending
+    func next() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { (state: inout State) -> Bool in
+                    // A cancellation sets the flag before its handler takes the lock.
+                    if state.pending || Task.isCancelled {
+                        state.pending = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { (state: inout State) -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }?.resume()
         }
-        if pending { task?.cancel() }
     }
 }
