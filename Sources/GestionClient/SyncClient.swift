@@ -1,5 +1,6 @@
 import Foundation
 import GestionProtocol
+import Synchronization
 import SyncCore
 
 /// Why a sync or a login did not complete. Nothing of the outbox is lost in any case.
@@ -178,31 +179,74 @@ public actor SyncClient {
         }
     }
 
-    /// Syncs now and then every `interval`, and soon after each local change, until the task is
-    /// cancelled. Failures are retried with backoff; a failure that needs a person ends the loop
-    /// and is returned.
-    public func syncContinuously(every interval: Duration, policy: RetryPolicy = .init()) async -> SyncError? {
-        let changes = replica.changes()
-        while !Task.isCancelled {
-            do {
-                try await sync(retrying: policy)
-            } catch {
-                if !error.isRetryable { return error }
+    /// Syncs now, then follows the server until the task is cancelled: between rounds it keeps
+    /// a long-poll pull open (`pullWait`), which the server answers as soon as something for this
+    /// device commits, and it syncs at once after each local change (which cancels the pull).
+    /// Against a server that answers pulls at once, it pulls every `interval`. Failures are
+    /// retried with backoff; a failure that needs a person ends the loop and is returned.
+    ///
+    /// `pullWait` must stay below the transport's request timeout (30 s for `URLSessionTransport`).
+    public func syncContinuously(
+        every interval: Duration, policy: RetryPolicy = .init(), pullWait: Duration = .seconds(20)
+    ) async -> SyncError? {
+        let localChanges = LocalChangeSignal()
+        return await withTaskGroup(of: Void.self) { group in
+            // One consumer for the whole loop: cancelling a consumer ends an AsyncStream for good.
+            let changes = replica.changes()
+            group.addTask {
+                for await change in changes where change.cause == .localMutation { localChanges.fire() }
             }
-            // Wait for the interval or the next local mutation, whichever comes first.
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { try? await Task.sleep(for: interval) }
-                group.addTask {
-                    for await change in changes where change.cause == .localMutation { return }
+            defer { group.cancelAll() }
+            while !Task.isCancelled {
+                do throws(SyncError) {
+                    try await sync(retrying: policy)
+                } catch {
+                    if !error.isRetryable { return error }
                 }
-                await group.next()
-                group.cancelAll()
+                // Follow the server until a local mutation (which cancels the wait) or a failure.
+                // Child tasks, not unstructured ones: they keep the caller's executor preference.
+                await withTaskGroup(of: Void.self) { waiting in
+                    waiting.addTask { await self.followServer(every: interval, pullWait: pullWait) }
+                    waiting.addTask { await localChanges.next() }
+                    await waiting.next()
+                    waiting.cancelAll()
+                }
             }
+            return nil
         }
-        return nil
     }
 
-    private func syncOnce(progress: (SyncProgress) -> Void) async throws(SyncError) -> SyncSummary {
+    /// Long-poll rounds (push what is unsent, then a pull that may wait `pullWait`) one after the
+    /// other, until one fails or the task is cancelled. A round that ends early with nothing (a
+    /// server that does not hold pulls, or one shutting down) or with a failure takes at least
+    /// `interval`, so that such a server is polled, not hammered.
+    private func followServer(every interval: Duration, pullWait: Duration) async {
+        let clock = ContinuousClock()
+        while !Task.isCancelled {
+            let started = clock.now
+            var received = 0
+            var failed = false
+            do {
+                received = try await syncOnce(progress: { _ in }, pullWait: pullWait).changeSetsReceived
+                try? replica.recordSyncSuccess()
+            } catch {
+                failed = true
+            }
+            // A cancelled wait (a local mutation) is no failure: the caller syncs at once.
+            if Task.isCancelled { return }
+            if failed || received == 0, clock.now - started < pullWait / 2 {
+                try? await Task.sleep(until: started + interval, clock: clock)
+            }
+            // The caller syncs again with its retry policy.
+            if failed { return }
+        }
+    }
+
+    /// One round: push, then pull. With `pullWait`, the first pull request may be held by the
+    /// server that long when there is nothing new (a long poll).
+    private func syncOnce(
+        progress: (SyncProgress) -> Void, pullWait: Duration? = nil
+    ) async throws(SyncError) -> SyncSummary {
         guard let stored = try replicaCall({ () throws(ReplicaError) in try replica.session() }) else {
             throw .notSignedIn
         }
@@ -219,7 +263,7 @@ public actor SyncClient {
             gap = true
         }
         let acknowledged = try replicaCall { () throws(ReplicaError) in try replica.syncPosition() }.serverLastMutationID
-        try await pull(session: session, server: server, summary: &summary, progress: progress)
+        try await pull(session: session, server: server, summary: &summary, progress: progress, wait: pullWait)
         // A pull with a lower number than the server acknowledged: it forgot those mutations and
         // the device sends them again now.
         let forgotten = try replicaCall { () throws(ReplicaError) in try replica.syncPosition() }.serverLastMutationID < acknowledged
@@ -265,9 +309,13 @@ public actor SyncClient {
         }
     }
 
+    /// Pulls pages until current. With `wait`, the first request asks the server to hold it that
+    /// long when it has nothing new (`waitMs`); the following pages never wait.
     private func pull(
-        session: ReplicaSession, server: URL, summary: inout SyncSummary, progress: (SyncProgress) -> Void
+        session: ReplicaSession, server: URL, summary: inout SyncSummary, progress: (SyncProgress) -> Void,
+        wait: Duration? = nil
     ) async throws(SyncError) {
+        var waitMs = wait.map { $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000 }
         var session = session
         var resynced = false
         var newHistory = false
@@ -279,8 +327,10 @@ public actor SyncClient {
             let position = try replicaCall { () throws(ReplicaError) in try replica.syncPosition() }
             let report = try replicaCall { () throws(ReplicaError) in try replica.deviceReport(appVersion: appVersion) }
             let request = PullRequest(
-                clientId: replica.clientID, cursor: position.cursor, resultsAfter: position.resultsThrough, device: report
+                clientId: replica.clientID, cursor: position.cursor, resultsAfter: position.resultsThrough, device: report,
+                waitMs: waitMs
             )
+            waitMs = nil
             let page: PullResponse
             do {
                 if let next = prefetched, next.cursor == position.cursor {
@@ -442,6 +492,50 @@ public actor SyncClient {
             return try body()
         } catch {
             throw .replica(error)
+        }
+    }
+}
+
+/// Local mutations seen while following the server, for one waiter at a time: `next()` returns at
+/// the next `fire()`, at once if one came while nobody waited (a mutation made during a sync
+/// round), or when its task is cancelled. Unlike an AsyncStream, a cancelled wait leaves it usable.
+private final class LocalChangeSignal: Sendable {
+    private struct State {
+        var pending = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+    private let state = Mutex<State>(State())
+
+    func fire() {
+        state.withLock { (state: inout State) -> CheckedContinuation<Void, Never>? in
+            guard let waiter = state.waiter else {
+                state.pending = true
+                return nil
+            }
+            state.waiter = nil
+            return waiter
+        }?.resume()
+    }
+
+    func next() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { (state: inout State) -> Bool in
+                    // A cancellation sets the flag before its handler takes the lock.
+                    if state.pending || Task.isCancelled {
+                        state.pending = false
+                        return true
+                    }
+                    state.waiter = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { (state: inout State) -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }?.resume()
         }
     }
 }

@@ -102,7 +102,7 @@ struct HTTPConnection: Sendable {
         core.requestStarted()
         defer { core.requestFinished() }
         let start = ContinuousClock.now
-        let response = core.handler(request)
+        let response = HTTPPeer.handling(descriptor: descriptor) { core.handler(request) }
         let keepAlive = request.keepAlive && !response.requestsClose && !core.isStopping
         let bytes = response.serialized(
             keepAlive: keepAlive, requestVersion: request.version, includeBody: request.method != "HEAD")

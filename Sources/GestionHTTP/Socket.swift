@@ -176,6 +176,19 @@ enum Socket {
         }
     }
 
+    /// Whether the peer has closed (or reset) the connection, without consuming or waiting for
+    /// anything: a peek at one byte. Pending bytes (a pipelined request) mean it is still open.
+    static func peerHasClosed(_ descriptor: Int32) -> Bool {
+        var byte: UInt8 = 0
+        while true {
+            let count = recv(descriptor, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
+            if count > 0 { return false }
+            if count == 0 { return true }
+            if errno == EINTR { continue }
+            return !(errno == EAGAIN || errno == EWOULDBLOCK)
+        }
+    }
+
     // MARK: Closing
 
     /// Closes after the response was written: half-closes our side, then discards whatever the

@@ -208,10 +208,14 @@ public struct PullRequest: Codable, Sendable, Equatable {
     public var resultsAfter: Int64
     /// Most change rows wanted in this page (the server may send fewer; a change-set is never split).
     public var limit: Int?
+    /// Long poll: when there is nothing new for the device, the server may hold the request up to
+    /// this many milliseconds (capped by its own maximum) and answers as soon as something for
+    /// the device commits. Absent or 0: answer at once.
+    public var waitMs: Int64?
 
     public init(
         protocolVersion: Int = ProtocolVersion.current, clientId: String, cursor: Int64, resultsAfter: Int64,
-        limit: Int? = nil, device: DeviceReport? = nil
+        limit: Int? = nil, device: DeviceReport? = nil, waitMs: Int64? = nil
     ) {
         self.protocolVersion = protocolVersion
         self.clientId = clientId
@@ -219,6 +223,7 @@ public struct PullRequest: Codable, Sendable, Equatable {
         self.cursor = cursor
         self.resultsAfter = resultsAfter
         self.limit = limit
+        self.waitMs = waitMs
     }
 }
 

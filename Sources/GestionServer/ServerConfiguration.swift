@@ -26,6 +26,12 @@ public struct ServerConfiguration: Sendable {
     public var maxConnectionsPerAddress = 64
     /// Seconds a connection has to deliver a whole request head; slower clients get `408`.
     public var headerDeadline: TimeInterval = 10
+    /// Longest a pull with nothing new may be held for its `waitMs` (long poll); 0 answers every
+    /// pull at once.
+    public var maxPullWait: TimeInterval = 25
+    /// How often a held pull looks at the store again even when this process committed nothing
+    /// (admin commands write from other processes), and checks that its client is still there.
+    public var pullRecheckInterval: TimeInterval = 1
 
     public static let minimumPasswordIterations = 600_000
 

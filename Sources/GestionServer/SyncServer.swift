@@ -46,6 +46,7 @@ public final class SyncServer: Sendable {
     /// Stops accepting, lets requests in flight finish, then closes the store.
     public func shutdown(gracePeriod: Duration = .seconds(10)) {
         logger.notice("shutting_down", [:])
+        service.store.commits.stop()  // held pulls answer now instead of holding up the shutdown
         http.shutdown(gracePeriod: gracePeriod)
         service.store.close()
         logger.notice("stopped", [:])

@@ -155,13 +155,32 @@ public final class SyncService: Sendable {
         if let limit = request.limit, limit < 1 {
             throw ErrorResponse(code: .invalidMessage, message: "limit must be at least 1.")
         }
+        if let waitMs = request.waitMs, waitMs < 0 {
+            throw ErrorResponse(code: .invalidMessage, message: "waitMs must be 0 or more milliseconds (0 answers at once).")
+        }
         let limit = min(request.limit ?? configuration.pullPageSize, ProtocolLimits.maxPullPageSize)
+        // A long poll holds only a device that is not being retired (its answer may carry the
+        // instruction), for at most the server's maximum.
+        let wait = caller.device?.status == .retiring
+            ? 0 : min(Double(request.waitMs ?? 0) / 1000, configuration.maxPullWait)
+        let started = ContinuousClock.now
+        let audience = PullAudience(user: caller.profile, policy: registry.replication)
         let now = clock()
         do {
-            var response = try store.pull(
-                clientID: caller.clientID, cursor: request.cursor, resultsAfter: request.resultsAfter, limit: limit,
-                serverTime: now, audience: PullAudience(user: caller.profile, policy: registry.replication)
-            )
+            let generation = store.commits.generation
+            let read = { () throws(SyncStoreError) -> PullResponse in
+                try self.store.pull(
+                    clientID: caller.clientID, cursor: request.cursor, resultsAfter: request.resultsAfter, limit: limit,
+                    serverTime: self.clock(), audience: audience
+                )
+            }
+            var response = try read()
+            if wait > 0 {
+                let hold = PullHold(commits: store.commits, recheckInterval: configuration.pullRecheckInterval)
+                response = try hold.wait(
+                    for: wait, since: started, generation: generation, first: response, request: request, read: read
+                )
+            }
             if let report = request.device {
                 if Self.isNews(report, from: caller.device, at: now) {
                     try store.recordDeviceReport(clientID: caller.clientID, report: report, at: now)

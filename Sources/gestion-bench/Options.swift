@@ -61,7 +61,9 @@ struct BenchOptions: Sendable {
           --quick               Sizes divided by 10 (10,000 records instead of 100,000, ...), shorter load.
           --runs <n>            Repetitions of each measurement (default: 5; medians are reported).
           --throughput-seconds <s>  Length of each load run of the throughput scenario (default: 8).
-          --poll-ms <ms>        Sync interval of the devices of the propagation scenario (default: 5).
+          --poll-ms <ms>        Propagation: the devices' syncContinuously interval (default: 5). They follow the
+                                server with long polls; the interval only paces them against a server that
+                                answers pulls at once (gestion-server serve --max-pull-wait 0).
           --markdown <file>     Also write the results as a Markdown table to <file>.
           --keep                Keep the temporary directories (servers' data, replicas, logs).
           -h, --help            Show this help.

@@ -31,6 +31,9 @@ enum Serve {
         configuration.headerDeadline = TimeInterval(
             try parsed.integer("header-deadline", default: Int(configuration.headerDeadline), in: 1...600)
         )
+        configuration.maxPullWait = TimeInterval(
+            try parsed.integer("max-pull-wait", default: Int(configuration.maxPullWait), in: 0...300)
+        )
         if configuration.passwordIterations < ServerConfiguration.minimumPasswordIterations {
             logger.warning("weak_password_hashing", ["iterations": String(configuration.passwordIterations)])
         }

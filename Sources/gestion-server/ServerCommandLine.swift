@@ -41,6 +41,10 @@ enum ServerCommandLine {
                 "Connections at once from one address; 0 for no limit, behind a reverse proxy (default: 64)."
             ),
             .value("header-deadline", "<seconds>", "Time a client has to send a request head (default: 10)."),
+            .value(
+                "max-pull-wait", "<seconds>",
+                "Longest a pull with nothing new is held for its waitMs (long poll); 0 answers at once (default: 25)."
+            ),
             .value("sweep-interval", "<minutes>", "How often the automatic closures (day 32, day 91) run; 0 turns them off (default: 60)."),
         ],
         discussion: """

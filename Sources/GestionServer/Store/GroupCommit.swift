@@ -35,10 +35,13 @@ final class GroupCommit: @unchecked Sendable {
     private var leading = false
     /// Most writes in one transaction.
     let maxBatch: Int
+    /// Told after every group that committed (the one place every commit of the store passes).
+    let commits: CommitNotifier
 
-    init(writer: SerializedConnection, maxBatch: Int = 256) {
+    init(writer: SerializedConnection, maxBatch: Int = 256, commits: CommitNotifier = CommitNotifier()) {
         self.writer = writer
         self.maxBatch = maxBatch
+        self.commits = commits
     }
 
     /// Runs `ticket` in the next group; returns once that group committed, or throws why it did not.
@@ -62,7 +65,7 @@ final class GroupCommit: @unchecked Sendable {
         waiting.removeFirst(count)
         lock.unlock()
 
-        commit(group)
+        if commit(group) { commits.committed() }
 
         lock.lock()
         let next = waiting.first
@@ -77,7 +80,8 @@ final class GroupCommit: @unchecked Sendable {
         if let failure = ticket.failure { throw failure }
     }
 
-    private func commit(_ group: [Ticket]) {
+    /// Runs and commits `group`; returns whether the transaction committed.
+    private func commit(_ group: [Ticket]) -> Bool {
         writer.withConnection { connection in
             do {
                 try connection.transaction(.immediate) {
@@ -89,11 +93,13 @@ final class GroupCommit: @unchecked Sendable {
                         if !connection.isInTransaction { throw error ?? SQLiteError(code: 1, message: "transaction rolled back") }
                     }
                 }
+                return true
             } catch {
                 for ticket in group {
                     ticket.failure = error
                     ticket.work = nil
                 }
+                return false
             }
         }
     }

@@ -15,6 +15,8 @@ public final class SQLiteSyncStore: SyncStore {
     private let writer: SerializedConnection
     private let groupCommit: GroupCommit
     private let readers: ReaderPool
+    /// Bumped after every commit of this store's writer; long polls wait on it.
+    public let commits = CommitNotifier()
 
     /// Opens (creating if needed) the store in `directory` (file `server.sqlite`).
     /// - Parameter vfs: the SQLite VFS to open the file through; `nil` (production) for the
@@ -41,7 +43,7 @@ public final class SQLiteSyncStore: SyncStore {
             throw Self.map(error)
         }
         writer = SerializedConnection(connection)
-        groupCommit = GroupCommit(writer: writer)
+        groupCommit = GroupCommit(writer: writer, commits: commits)
         var readConnections: [Connection] = []
         do {
             for _ in 0..<max(1, readerCount) {

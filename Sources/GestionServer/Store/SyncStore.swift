@@ -38,6 +38,8 @@ public protocol SyncStore: Sendable {
     /// Change-sets after `cursor` from one consistent snapshot.
     func pull(clientID: String, cursor: Int64, resultsAfter: Int64, limit: Int, serverTime: Date, audience: PullAudience)
         throws(SyncStoreError) -> PullResponse
+    /// Told after every commit of this store's writer in this process; long polls wait on it.
+    var commits: CommitNotifier { get }
 
     /// Runs mutations on the server's own authority (imports by operations, automatic closures)
     /// as `author`, numbered after its previous ones, in one durable transaction. With
