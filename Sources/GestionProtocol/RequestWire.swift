@@ -3,7 +3,7 @@ import SyncCore
 
 extension PullRequest {
     /// The members this reader knows; a request with any other member goes through `Codable`.
-    private static let knownMembers: Set<String> = ["protocolVersion", "clientId", "device", "cursor", "resultsAfter", "limit"]
+    private static let knownMembers: Set<String> = ["protocolVersion", "clientId", "device", "cursor", "resultsAfter", "limit", "waitMs"]
 
     /// Reads a well-formed request straight from its JSON value, without `Codable` (the decoder
     /// was 8% of the server's CPU in a pull with nothing new). `nil` for anything it does not
@@ -20,6 +20,12 @@ extension PullRequest {
         case .int(let value)?: limit = Int(value)
         default: return nil
         }
+        var waitMs: Int64?
+        switch members["waitMs"] {
+        case nil, .null?: waitMs = nil
+        case .int(let value)?: waitMs = value
+        default: return nil
+        }
         var device: DeviceReport?
         switch members["device"] {
         case nil, .null?: device = nil
@@ -29,7 +35,8 @@ extension PullRequest {
         default: return nil
         }
         self.init(
-            protocolVersion: Int(version), clientId: clientId, cursor: cursor, resultsAfter: resultsAfter, limit: limit, device: device
+            protocolVersion: Int(version), clientId: clientId, cursor: cursor, resultsAfter: resultsAfter, limit: limit, device: device,
+            waitMs: waitMs
         )
     }
 }

@@ -18,6 +18,7 @@ import Testing
         #"{"protocolVersion":1,"clientId":"c-1","cursor":3,"resultsAfter":0,"device":{"pendingCount":0}}"#,
         #"{"protocolVersion":1,"clientId":"c-1","cursor":3,"resultsAfter":0,"device":{"pendingCount":2,"oldestPendingAt":"2026-11-27T10:30:00-06:00","unsentCount":1,"appVersion":"1.4.0"}}"#,
         #"{"protocolVersion":1,"clientId":"c-1","cursor":3,"resultsAfter":0,"device":{"pendingCount":2,"oldestPendingAt":null,"unsentCount":null,"appVersion":null}}"#,
+        #"{"protocolVersion":1,"clientId":"c-1","cursor":3,"resultsAfter":0,"waitMs":20000}"#,
         // Shapes the fast reader leaves to Codable: Codable accepts or refuses them.
         #"{"protocolVersion":1,"clientId":"c-1","cursor":3.0,"resultsAfter":0}"#,
         #"{"protocolVersion":1,"clientId":"c-1","cursor":3,"resultsAfter":0,"extra":true}"#,
@@ -28,6 +29,7 @@ import Testing
         #"{"protocolVersion":1,"clientId":"c-1","cursor":3,"resultsAfter":0,"limit":"10"}"#,
         #"{"protocolVersion":1,"clientId":"c-1","cursor":3,"resultsAfter":0,"device":{"pendingCount":1,"oldestPendingAt":"ayer"}}"#,
         #"{"protocolVersion":1,"clientId":"c-1","cursor":3,"resultsAfter":0,"device":[]}"#,
+        #"{"protocolVersion":1,"clientId":"c-1","cursor":3,"resultsAfter":0,"waitMs":-1.5}"#,
         #"[1,2]"#,
     ]
 
@@ -38,14 +40,15 @@ import Testing
         if let fast = PullRequest(wellFormed: value) {
             #expect(fast == viaCodable, "the fast reader accepted what Codable reads differently")
         } else {
-            #expect(Self.pullRequests.firstIndex(of: text)! >= 6, "a plain pull must take the fast path")
+            #expect(Self.pullRequests.firstIndex(of: text)! >= 7, "a plain pull must take the fast path")
         }
     }
 
     @Test func theFastReaderTakesEveryRequestOurClientSends() throws {
         let request = PullRequest(
             clientId: "c-1", cursor: 99, resultsAfter: 12, limit: 1000,
-            device: DeviceReport(pendingCount: 3, oldestPendingAt: Date(timeIntervalSince1970: 1_795_795_200), unsentCount: 0, appVersion: "2.0")
+            device: DeviceReport(pendingCount: 3, oldestPendingAt: Date(timeIntervalSince1970: 1_795_795_200), unsentCount: 0, appVersion: "2.0"),
+            waitMs: 20_000
         )
         let value = try JSONParser.parse(WireCoding.encode(request))
         #expect(PullRequest(wellFormed: value) == request)
