@@ -102,7 +102,9 @@ struct HTTPConnection: Sendable {
         core.requestStarted()
         defer { core.requestFinished() }
         let start = ContinuousClock.now
-        let response = HTTPPeer.handling(descriptor: descriptor) { core.handler(request) }
+        var request = request
+        request.peer = HTTPPeer(descriptor: descriptor)
+        let response = core.handler(request)
         let keepAlive = request.keepAlive && !response.requestsClose && !core.isStopping
         let bytes = response.serialized(
             keepAlive: keepAlive, requestVersion: request.version, includeBody: request.method != "HEAD")

@@ -1,28 +1,21 @@
 import Foundation
 
-/// The client of the request a handler is answering, for handlers that block for long (a long
-/// poll): they can ask now and then whether anyone is still waiting for the answer.
-public enum HTTPPeer {
-    /// Whether the client of the request being handled on the calling thread has closed its
-    /// connection. `false` outside a handler of ``HTTPServer`` (a handler called directly, as
-    /// tests do), and while the client is still connected.
-    public static func hasClosed() -> Bool {
-        guard let connection = Thread.current.threadDictionary[key] as? Connection else { return false }
-        return Socket.peerHasClosed(connection.descriptor)
-    }
+/// The client connection a request came on, for handlers that block for long (a long poll):
+/// they can ask now and then whether anyone is still waiting for the answer.
+public struct HTTPPeer: Sendable, Equatable {
+    private let descriptor: Int32?
 
-    /// Runs `body` (the handler) with `descriptor` as the calling thread's peer.
-    static func handling<T>(descriptor: Int32, _ body: () -> T) -> T {
-        let dictionary = Thread.current.threadDictionary
-        dictionary[key] = Connection(descriptor: descriptor)
-        defer { dictionary.removeObject(forKey: key) }
-        return body()
-    }
+    /// The peer of a request read off `descriptor` by ``HTTPServer``.
+    init(descriptor: Int32) { self.descriptor = descriptor }
 
-    private static let key = "GestionHTTP.peer"
+    private init() { descriptor = nil }
 
-    private final class Connection {
-        let descriptor: Int32
-        init(descriptor: Int32) { self.descriptor = descriptor }
+    /// No connection: a request built in memory (tests calling a handler directly).
+    public static let detached = HTTPPeer()
+
+    /// Whether the client has closed its connection; always `false` when detached.
+    public func hasClosed() -> Bool {
+        guard let descriptor else { return false }
+        return Socket.peerHasClosed(descriptor)
     }
 }

@@ -31,6 +31,8 @@ public struct HTTPRequest: Sendable, Equatable {
     public var body: [UInt8]
     /// The peer's IP address (no port), or empty when unknown.
     public var remoteAddress: String
+    /// The connection the request came on (``HTTPPeer/detached`` when built in memory).
+    public var peer: HTTPPeer = .detached
 
     /// A request as a handler would receive it; `path` and `query` are derived from `target`.
     public init(

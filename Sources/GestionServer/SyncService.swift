@@ -84,7 +84,7 @@ public final class SyncService: Sendable {
                 )
                 let response = try pull(
                     try decode(PullRequest.self, request, wellFormed: PullRequest.init(wellFormed:)), caller: caller,
-                    address: request.remoteAddress
+                    address: request.remoteAddress, peer: request.peer
                 )
                 return HTTPResponse(status: 200, json: JSONSerializer.bytes(response.wireValue))
             case .renew:
@@ -147,7 +147,10 @@ public final class SyncService: Sendable {
         return response
     }
 
-    func pull(_ request: PullRequest, caller: AuthenticatedClient, address: String = "") throws(ErrorResponse) -> PullResponse {
+    /// - Parameter peer: the client's connection; a long poll ends early when the client hangs up.
+    func pull(
+        _ request: PullRequest, caller: AuthenticatedClient, address: String = "", peer: HTTPPeer = .detached
+    ) throws(ErrorResponse) -> PullResponse {
         try checkClient(request.clientId, caller: caller, address: address)
         guard request.cursor >= 0, request.resultsAfter >= 0 else {
             throw ErrorResponse(code: .invalidMessage, message: "cursor and resultsAfter must not be negative.")
@@ -176,7 +179,9 @@ public final class SyncService: Sendable {
             }
             var response = try read()
             if wait > 0 {
-                let hold = PullHold(commits: store.commits, recheckInterval: configuration.pullRecheckInterval)
+                let hold = PullHold(
+                    commits: store.commits, recheckInterval: configuration.pullRecheckInterval, clientHasLeft: { peer.hasClosed() }
+                )
                 response = try hold.wait(
                     for: wait, since: started, generation: generation, first: response, request: request, read: read
                 )
