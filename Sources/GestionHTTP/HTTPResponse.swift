@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A response produced by a handler. The server adds `Content-Length`, `Date` and `Connection`.
 public struct HTTPResponse: Sendable, Equatable {
@@ -46,28 +47,48 @@ public struct HTTPResponse: Sendable, Equatable {
     public func serialized(
         keepAlive: Bool, requestVersion: HTTPVersion = .http1_1, includeBody: Bool = true, date: Date = Date()
     ) -> [UInt8] {
-        var head = "HTTP/1.1 \(status) \(Self.reasonPhrase(for: status))\r\n"
+        // Appended as bytes: every response passes here.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(160 + (includeBody ? body.count : 0))
+        func line(_ parts: String...) {
+            for part in parts { bytes.append(contentsOf: part.utf8) }
+            bytes.append(contentsOf: [0x0D, 0x0A])
+        }
+        line("HTTP/1.1 ", String(status), " ", Self.reasonPhrase(for: status))
         var hasDate = false
         for (name, value) in headers {
             guard Self.isSafeField(name: name, value: value) else { continue }
-            if ["content-length", "transfer-encoding", "connection"].contains(name.lowercased()) { continue }
+            if HTTPHeaders.namesEqual(name, "Content-Length") || HTTPHeaders.namesEqual(name, "Transfer-Encoding")
+                || HTTPHeaders.namesEqual(name, "Connection")
+            {
+                continue
+            }
             if HTTPHeaders.namesEqual(name, "Date") { hasDate = true }
-            head += "\(name): \(value)\r\n"
+            line(name, ": ", value)
         }
-        if !hasDate { head += "Date: \(Self.httpDate(date))\r\n" }
+        if !hasDate { line("Date: ", Self.cachedHTTPDate(date)) }
         let bodyAllowed = !(100...199).contains(status) && status != 204 && status != 304
-        if bodyAllowed { head += "Content-Length: \(body.count)\r\n" }
+        if bodyAllowed { line("Content-Length: ", String(body.count)) }
         if !keepAlive {
-            head += "Connection: close\r\n"
+            line("Connection: close")
         } else if requestVersion == .http1_0 {
-            head += "Connection: keep-alive\r\n"
+            line("Connection: keep-alive")
         }
-        head += "\r\n"
-
-        var bytes = Array(head.utf8)
+        line()
         if includeBody && bodyAllowed { bytes += body }
         return bytes
     }
+
+    /// `httpDate(date)`, computed once per second for all responses.
+    private static func cachedHTTPDate(_ date: Date) -> String {
+        let second = Int(date.timeIntervalSince1970.rounded(.down))
+        return dateCache.withLock { cache in
+            if cache.second != second || cache.text.isEmpty { cache = (second, httpDate(date)) }
+            return cache.text
+        }
+    }
+
+    private static let dateCache = Mutex((second: 0, text: ""))
 
     /// The interim response sent before reading a body announced with `Expect: 100-continue`.
     public static let continueBytes: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)

@@ -124,9 +124,11 @@ public final class StandardErrorLogHandler: LogHandler {
     }
 
     public func write(_ record: LogRecord) {
-        let line = LogFormat.logfmt(record) + "\n"
+        var line: [UInt8] = []
+        LogFormat.append(record, to: &line)
+        line.append(0x0A)
         let scheduleFlush = pending.withLock { pending -> Bool in
-            pending.bytes.append(contentsOf: line.utf8)
+            pending.bytes.append(contentsOf: line)
             guard flushDelay != nil, record.level < .notice, pending.bytes.count < 64 * 1024 else {
                 Self.writeToStandardError(pending.bytes)
                 pending.bytes.removeAll(keepingCapacity: true)
@@ -187,44 +189,50 @@ public final class InMemoryLogHandler: LogHandler {
 /// logfmt rendering of records.
 public enum LogFormat {
     public static func logfmt(_ record: LogRecord) -> String {
-        // Appended in place rather than joined from parts: one line per request is written.
-        var line = "time="
-        line.reserveCapacity(160)
-        line += timestamp(record.time)
-        line += " level="
-        line += record.level.description
-        line += " label="
-        appendQuoted(record.label, to: &line)
-        line += " event="
-        appendQuoted(record.event, to: &line)
+        var bytes: [UInt8] = []
+        append(record, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the record's logfmt line (no line break) to `bytes`. Written as bytes, not joined
+    /// from strings: the server writes one line per request.
+    public static func append(_ record: LogRecord, to bytes: inout [UInt8]) {
+        bytes.reserveCapacity(bytes.count + 192)
+        bytes.append(contentsOf: "time=".utf8)
+        appendTimestamp(record.time, to: &bytes)
+        bytes.append(contentsOf: " level=".utf8)
+        bytes.append(contentsOf: record.level.description.utf8)
+        bytes.append(contentsOf: " label=".utf8)
+        appendQuoted(record.label, to: &bytes)
+        bytes.append(contentsOf: " event=".utf8)
+        appendQuoted(record.event, to: &bytes)
         for key in record.metadata.keys.sorted() {
-            line += " "
-            line += key
-            line += "="
-            appendQuoted(record.metadata[key]!, to: &line)
+            bytes.append(0x20)
+            bytes.append(contentsOf: key.utf8)
+            bytes.append(0x3D)
+            appendQuoted(record.metadata[key]!, to: &bytes)
         }
-        return line
     }
 
     static func quote(_ value: String) -> String {
-        var out = ""
-        appendQuoted(value, to: &out)
-        return out
+        var bytes: [UInt8] = []
+        appendQuoted(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Appends `value`, in double quotes with `"`, `\`, CR and LF escaped if it is empty or holds
     /// a space, `=`, `"` or a line break.
-    static func appendQuoted(_ value: String, to out: inout String) {
+    static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
         if !value.isEmpty, value.utf8.allSatisfy(isPlainASCII) {
-            out += value  // ASCII with nothing to escape: the common case, checked on the bytes.
+            bytes.append(contentsOf: value.utf8)  // ASCII with nothing to escape: the common case.
             return
         }
         let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline }
         guard needsQuotes else {
-            out += value
+            bytes.append(contentsOf: value.utf8)
             return
         }
-        out += "\""
+        var out = "\""
         for ch in value {
             switch ch {
             case "\"": out += "\\\""
@@ -235,6 +243,7 @@ public enum LogFormat {
             }
         }
         out += "\""
+        bytes.append(contentsOf: out.utf8)
     }
 
     /// An ASCII byte that needs no quotes: not a space, `=`, `"` or an ASCII line break.
@@ -249,6 +258,12 @@ public enum LogFormat {
     /// ISO 8601 format style cost a quarter of the server's CPU for a small request (gestion-bench,
     /// pull with nothing new).
     static func timestamp(_ date: Date) -> String {
+        var bytes: [UInt8] = []
+        appendTimestamp(date, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func appendTimestamp(_ date: Date, to bytes: inout [UInt8]) {
         // Whole seconds, then the fraction truncated to milliseconds, as Foundation does.
         let interval = date.timeIntervalSince1970
         let seconds = interval.rounded(.down)
@@ -266,27 +281,25 @@ public enum LogFormat {
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        var out = ""
-        out.reserveCapacity(24)
+        /// `value` in at least `width` digits, zeros in front.
         func append(_ value: Int64, width: Int) {
-            let digits = String(value)
-            if digits.count < width { out += String(repeating: "0", count: width - digits.count) }
-            out += digits
+            let digits = String(value).utf8
+            if digits.count < width { bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits.count)) }
+            bytes.append(contentsOf: digits)
         }
         append(year, width: 4)
-        out += "-"
+        bytes.append(UInt8(ascii: "-"))
         append(month, width: 2)
-        out += "-"
+        bytes.append(UInt8(ascii: "-"))
         append(day, width: 2)
-        out += "T"
+        bytes.append(UInt8(ascii: "T"))
         append(millisOfDay / 3_600_000, width: 2)
-        out += ":"
+        bytes.append(UInt8(ascii: ":"))
         append(millisOfDay / 60_000 % 60, width: 2)
-        out += ":"
+        bytes.append(UInt8(ascii: ":"))
         append(millisOfDay / 1000 % 60, width: 2)
-        out += "."
+        bytes.append(UInt8(ascii: "."))
         append(millisOfDay % 1000, width: 3)
-        out += "Z"
-        return out
+        bytes.append(UInt8(ascii: "Z"))
     }
 }
