@@ -13,6 +13,9 @@ public struct AuthenticatedClient: Sendable, Equatable {
     public var device: DeviceRecord?
     /// The user's organisation unit, for what it may see.
     public var unit: String?
+    /// The latest change-set version, read in the same snapshot as `device`: with the device's
+    /// last processed mutation it tells a pull with nothing new without reading again.
+    public var latestVersion: Int64? = nil
 
     public var profile: UserProfile { UserProfile(id: userID, role: role, unit: unit) }
 }
@@ -148,7 +151,10 @@ public final class Authenticator: Sendable {
             // The renewal's answer reached the device: the token it replaced stops working.
             try mapStore { () throws(SyncStoreError) in try store.confirmToken(hash: stored.hash) }
         }
-        return AuthenticatedClient(userID: user.id, role: user.role, clientID: stored.clientID, device: device, unit: user.unit)
+        return AuthenticatedClient(
+            userID: user.id, role: user.role, clientID: stored.clientID, device: device, unit: user.unit,
+            latestVersion: session.latestVersion
+        )
     }
 
     /// Records in the audit trail a request whose session was refused, or whose device id was

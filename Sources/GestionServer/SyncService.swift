@@ -177,7 +177,12 @@ public final class SyncService: Sendable {
                     serverTime: self.clock(), audience: audience
                 )
             }
-            var response = try read()
+            var response: PullResponse
+            if wait == 0, let answer = Self.nothingNew(request, caller: caller, serverID: store.serverID, now: clock()) {
+                response = answer
+            } else {
+                response = try read()
+            }
             if wait > 0 {
                 let hold = PullHold(
                     commits: store.commits, recheckInterval: configuration.pullRecheckInterval, clientHasLeft: { peer.hasClosed() }
@@ -200,6 +205,20 @@ public final class SyncService: Sendable {
         } catch {
             throw storeFailure(error)
         }
+    }
+
+    /// The answer to a pull with nothing new, known from what authentication read in one snapshot:
+    /// the device holds the latest version and has heard of all its processed mutations. The same
+    /// page the store would build (no change-sets, no results), without a second transaction.
+    /// `nil` when that snapshot cannot tell.
+    static func nothingNew(_ request: PullRequest, caller: AuthenticatedClient, serverID: String, now: Date) -> PullResponse? {
+        guard let latest = caller.latestVersion, let device = caller.device, request.cursor == latest,
+            device.lastMutationId == request.resultsAfter
+        else { return nil }
+        return PullResponse(
+            changeSets: [], cursor: latest, hasMore: false, lastMutationId: device.lastMutationId, results: [], serverId: serverID,
+            serverTime: now
+        )
     }
 
     /// Whether a device report is worth a write: something changed, or the last sync on record

@@ -1,5 +1,6 @@
 import Foundation
 import GestionProtocol
+import Mediacion
 import SyncCore
 import Testing
 
@@ -207,5 +208,41 @@ import Testing
         let value: Double? = Double(text)
         #expect(text.split(separator: ".").last?.count == 2)
         #expect(abs((value ?? -1) - Double(expected)!) < 0.5, "\(text) for \(expected)")
+    }
+
+    // MARK: A pull with nothing new, answered from the authentication snapshot
+
+    @Test func aPullWithNothingNewAnswersWhatTheStoreWould() throws {
+        let harness = try ServiceHarness()
+        let token = try harness.login("asesor.uno", client: "tel-1")
+        let pushed = harness.push(
+            token, client: "tel-1", [(RegistrarAvisoPrivacidad.name, ["numeroCredito": .string(ServiceHarness.credito(1))])]
+        )
+        #expect(pushed.status == 200)
+        // Catch up, then ask again with nothing new: the shortcut must give the store's page.
+        let first = try JSONValueDecoder().decode(PullResponse.self, from: harness.pull(token, client: "tel-1").json)
+        #expect(first.lastMutationId == 1 && !first.changeSets.isEmpty)
+        let caller = try harness.service.authenticator.authenticate(authorization: "Bearer \(token)", now: harness.clock.now)
+        let idle = PullRequest(clientId: "tel-1", cursor: first.cursor, resultsAfter: first.lastMutationId)
+        let shortcut = try #require(SyncService.nothingNew(idle, caller: caller, serverID: harness.store.serverID, now: harness.clock.now))
+        let stored = try harness.store.pull(
+            clientID: "tel-1", cursor: idle.cursor, resultsAfter: idle.resultsAfter, limit: 100, serverTime: harness.clock.now,
+            audience: PullAudience(user: caller.profile, policy: harness.service.registry.replication)
+        )
+        #expect(shortcut == stored)
+        let answered = try JSONValueDecoder().decode(
+            PullResponse.self, from: harness.pull(token, client: "tel-1", cursor: first.cursor, resultsAfter: first.lastMutationId).json
+        )
+        #expect(answered.changeSets.isEmpty && answered.cursor == first.cursor && answered.lastMutationId == 1)
+
+        // Anything the device has not heard of goes to the store: an older cursor, results it has
+        // not acknowledged, a version committed since.
+        #expect(SyncService.nothingNew(PullRequest(clientId: "tel-1", cursor: first.cursor - 1, resultsAfter: 1), caller: caller, serverID: "s", now: .now) == nil)
+        #expect(SyncService.nothingNew(PullRequest(clientId: "tel-1", cursor: first.cursor, resultsAfter: 0), caller: caller, serverID: "s", now: .now) == nil)
+        _ = harness.push(token, client: "tel-1", [(RegistrarDatosContacto.name, ["numeroCredito": .string(ServiceHarness.credito(1)), "telefonoFijo": "5550001111"])], firstID: 2)
+        let later = try harness.service.authenticator.authenticate(authorization: "Bearer \(token)", now: harness.clock.now)
+        #expect(SyncService.nothingNew(idle, caller: later, serverID: "s", now: .now) == nil)
+        let fresh = try JSONValueDecoder().decode(PullResponse.self, from: harness.pull(token, client: "tel-1", cursor: first.cursor, resultsAfter: 1).json)
+        #expect(fresh.changeSets.count == 1 && fresh.lastMutationId == 2)
     }
 }

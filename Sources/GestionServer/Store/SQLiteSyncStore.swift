@@ -263,7 +263,10 @@ public final class SQLiteSyncStore: SyncStore {
         // One read transaction instead of three: a pull with nothing new is mostly this.
         try read { db in
             try Self.token(hash: tokenHash, in: db).map { token in
-                StoredSession(token: token, user: try Self.user(id: token.userID, in: db), device: try Self.device(clientID: token.clientID, in: db))
+                StoredSession(
+                    token: token, user: try Self.user(id: token.userID, in: db), device: try Self.device(clientID: token.clientID, in: db),
+                    latestVersion: try db.queryScalar("SELECT COALESCE(MAX(version), 0) FROM change_sets")?.int64
+                )
             }
         }
     }

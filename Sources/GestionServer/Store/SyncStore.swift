@@ -206,11 +206,14 @@ public struct StoredSession: Sendable, Equatable {
     public var token: StoredToken
     public var user: StoredUser?
     public var device: DeviceRecord?
+    /// The latest change-set version in the same snapshot, when the store reads it.
+    public var latestVersion: Int64?
 
-    public init(token: StoredToken, user: StoredUser?, device: DeviceRecord?) {
+    public init(token: StoredToken, user: StoredUser?, device: DeviceRecord?, latestVersion: Int64? = nil) {
         self.token = token
         self.user = user
         self.device = device
+        self.latestVersion = latestVersion
     }
 }
 
