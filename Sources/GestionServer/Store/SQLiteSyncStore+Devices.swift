@@ -8,12 +8,15 @@ extension SQLiteSyncStore {
         client_id, user_id, device_name, app_version, status, last_mutation_id, last_sync_at, pending_count, oldest_pending_at
         """
 
-    static func deviceRecord(_ row: Row) -> DeviceRecord {
+    static func deviceRecord(_ row: Row) -> DeviceRecord { deviceRecord(row, from: 0) }
+
+    /// The device in `deviceColumns` order starting at column `first`.
+    static func deviceRecord(_ row: Row, from first: Int) -> DeviceRecord {
         DeviceRecord(
-            clientId: row.string(at: 0) ?? "", userId: row.string(at: 1) ?? "", deviceName: row.string(at: 2) ?? "",
-            appVersion: row.string(at: 3) ?? "", status: DeviceStatus(rawValue: row.string(at: 4) ?? "") ?? .active,
-            lastMutationId: row.int64(at: 5) ?? 0, lastSyncAt: row.string(at: 6).flatMap(RFC3339.date(from:)),
-            pendingCount: row.int(at: 7), oldestPendingAt: row.string(at: 8).flatMap(RFC3339.date(from:))
+            clientId: row.string(at: first) ?? "", userId: row.string(at: first + 1) ?? "", deviceName: row.string(at: first + 2) ?? "",
+            appVersion: row.string(at: first + 3) ?? "", status: DeviceStatus(rawValue: row.string(at: first + 4) ?? "") ?? .active,
+            lastMutationId: row.int64(at: first + 5) ?? 0, lastSyncAt: row.string(at: first + 6).flatMap(RFC3339.date(from:)),
+            pendingCount: row.int(at: first + 7), oldestPendingAt: row.string(at: first + 8).flatMap(RFC3339.date(from:))
         )
     }
 

@@ -191,12 +191,17 @@ public final class SQLiteSyncStore: SyncStore {
     }
 
     static func user(id: String, in db: Connection) throws -> StoredUser? {
-        try db.queryOne("SELECT id, role, password_hash, disabled, unit FROM users WHERE id = ?", [id]).map { row in
-            StoredUser(
-                id: row.string(at: 0) ?? "", role: row.string(at: 1) ?? "", passwordHash: row.string(at: 2) ?? "",
-                disabled: row.bool(at: 3) ?? false, unit: row.string(at: 4)
-            )
-        }
+        try db.queryOne("SELECT \(userColumns) FROM users WHERE id = ?", [id]).map { storedUser($0, from: 0) }
+    }
+
+    static let userColumns = "id, role, password_hash, disabled, unit"
+
+    /// The user in `userColumns` order starting at column `first`.
+    static func storedUser(_ row: Row, from first: Int) -> StoredUser {
+        StoredUser(
+            id: row.string(at: first) ?? "", role: row.string(at: first + 1) ?? "", passwordHash: row.string(at: first + 2) ?? "",
+            disabled: row.bool(at: first + 3) ?? false, unit: row.string(at: first + 4)
+        )
     }
 
     public func usersCount(role: String) throws(SyncStoreError) -> Int {
@@ -260,27 +265,41 @@ public final class SQLiteSyncStore: SyncStore {
     }
 
     public func session(tokenHash: String) throws(SyncStoreError) -> StoredSession? {
-        // One read transaction instead of three: a pull with nothing new is mostly this.
+        // One query in one read transaction: every request to the sync API starts here.
         try read { db in
-            try Self.token(hash: tokenHash, in: db).map { token in
+            try db.queryOne(Self.sessionQuery, [tokenHash]).map { row in
                 StoredSession(
-                    token: token, user: try Self.user(id: token.userID, in: db), device: try Self.device(clientID: token.clientID, in: db),
-                    latestVersion: try db.queryScalar("SELECT COALESCE(MAX(version), 0) FROM change_sets")?.int64
+                    token: Self.storedToken(hash: tokenHash, row),
+                    user: row.isNull(at: 5) ? nil : Self.storedUser(row, from: 5),
+                    device: row.isNull(at: 10) ? nil : Self.deviceRecord(row, from: 10),
+                    latestVersion: row.int64(at: 19)
                 )
             }
         }
     }
 
+    /// The token (columns 0–4), its user (5–9), its device (10–18) and the latest version (19).
+    private static let sessionQuery = """
+        SELECT t.user_id, t.client_id, t.issued_at_ms, t.expires_at_ms, t.replaces,
+            \(userColumns.split(separator: ",").map { "u." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")),
+            \(deviceColumns.split(separator: ",").map { "c." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")),
+            (SELECT COALESCE(MAX(version), 0) FROM change_sets)
+        FROM tokens t LEFT JOIN users u ON u.id = t.user_id LEFT JOIN clients c ON c.client_id = t.client_id
+        WHERE t.token_hash = ?
+        """
+
     static func token(hash: String, in db: Connection) throws -> StoredToken? {
         try db.queryOne(
             "SELECT user_id, client_id, issued_at_ms, expires_at_ms, replaces FROM tokens WHERE token_hash = ?", [hash]
-        ).map { row in
-            StoredToken(
-                hash: hash, userID: row.string(at: 0) ?? "", clientID: row.string(at: 1) ?? "",
-                issuedAt: Date(unixMillis: row.int64(at: 2) ?? 0), expiresAt: Date(unixMillis: row.int64(at: 3) ?? 0),
-                replaces: row.string(at: 4)
-            )
-        }
+        ).map { storedToken(hash: hash, $0) }
+    }
+
+    private static func storedToken(hash: String, _ row: Row) -> StoredToken {
+        StoredToken(
+            hash: hash, userID: row.string(at: 0) ?? "", clientID: row.string(at: 1) ?? "",
+            issuedAt: Date(unixMillis: row.int64(at: 2) ?? 0), expiresAt: Date(unixMillis: row.int64(at: 3) ?? 0),
+            replaces: row.string(at: 4)
+        )
     }
 
     // MARK: Audit
