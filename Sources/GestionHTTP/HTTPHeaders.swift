@@ -55,7 +55,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         fields.contains { field in
             guard Self.namesEqual(field.name, name) else { return false }
             return field.value.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).contains { element in
-                var element = element[...]
+                var element = element
                 while let first = element.first, first == 0x20 || first == 0x09 { element.removeFirst() }
                 while let last = element.last, last == 0x20 || last == 0x09 { element.removeLast() }
                 return element.count == token.utf8.count

@@ -12,7 +12,7 @@ struct PullHold {
     let commits: CommitNotifier
     let recheckInterval: TimeInterval
     /// Whether nobody waits for the answer any more (the client closed its connection).
-    var clientHasLeft: () -> Bool = { false }
+    let clientHasLeft: () -> Bool
 
     /// Whether a page tells the device something: change-sets, results, more pages, mutations of
     /// its own processed since it last heard, or an instruction. Only a page without any of these

@@ -167,18 +167,18 @@ public final class SyncService: Sendable {
         let wait = caller.device?.status == .retiring
             ? 0 : min(Double(request.waitMs ?? 0) / 1000, configuration.maxPullWait)
         let started = ContinuousClock.now
-        let audience = PullAudience(user: caller.profile, policy: registry.replication)
         let now = clock()
         do {
             let generation = store.commits.generation
             let read = { () throws(SyncStoreError) -> PullResponse in
+                // Built here, not before: a pull with nothing new answered from the snapshot needs none.
                 try self.store.pull(
                     clientID: caller.clientID, cursor: request.cursor, resultsAfter: request.resultsAfter, limit: limit,
-                    serverTime: self.clock(), audience: audience
+                    serverTime: self.clock(), audience: PullAudience(user: caller.profile, policy: self.registry.replication)
                 )
             }
             var response: PullResponse
-            if wait == 0, let answer = Self.nothingNew(request, caller: caller, serverID: store.serverID, now: clock()) {
+            if wait == 0, let answer = Self.nothingNew(request, caller: caller, serverID: store.serverID, now: now) {
                 response = answer
             } else {
                 response = try read()

@@ -30,13 +30,6 @@ public final class CommitNotifier: @unchecked Sendable {
         return current
     }
 
-    /// Whether `stop()` was called.
-    public var stopped: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return isStopped
-    }
-
     /// Called after a commit is durable and visible to readers: wakes every waiter.
     public func committed() {
         condition.lock()
